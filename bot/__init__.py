@@ -1,0 +1,1 @@
+"""The webhook server: composition root, channel adapters, router, worker, CLI."""

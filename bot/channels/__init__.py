@@ -1,0 +1,1 @@
+"""Channel adapters: parse LINE/Telegram payloads, render replies, call the platform APIs."""

@@ -1,0 +1,186 @@
+"""Telegram Bot API over plain HTTP: update parsing, rendering, sendMessage."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import html
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from bot.channels.base import (
+    Delivery,
+    DeliveryError,
+    InboundEventData,
+    MalformedPayload,
+    classify_http_status,
+)
+from handlers.messages import Card, Choice, IncomingMessage, Location, MessageKind, Reply
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64  # bytes
+
+
+def secret_is_valid(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def parse_update(body: bytes, received_at: datetime) -> list[InboundEventData]:
+    try:
+        update = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedPayload("body is not JSON") from exc
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        raise MalformedPayload("no update_id")
+    event = _parse(update, received_at)
+    return [] if event is None else [event]
+
+
+def _parse(update: dict[str, Any], received_at: datetime) -> InboundEventData | None:
+    key = str(update["update_id"])
+    if isinstance(update.get("message"), dict):
+        msg = update["message"]
+        chat = msg.get("chat") or {}
+        if chat.get("type") != "private" or "id" not in chat:
+            return None
+        kind, fields = _message_fields(msg)
+        return _event(key, str(chat["id"]), kind, fields, msg.get("date"), received_at)
+    if isinstance(update.get("callback_query"), dict):
+        query = update["callback_query"]
+        chat = (query.get("message") or {}).get("chat") or {}
+        user = query.get("from") or {}
+        chat_id = chat.get("id", user.get("id"))
+        if chat_id is None or (chat and chat.get("type") != "private"):
+            return None
+        fields = {"postback": str(query.get("data") or "")[:MAX_CALLBACK_DATA]}
+        event = _event(key, str(chat_id), MessageKind.POSTBACK, fields, None, received_at)
+        # the callback id rides in the reply-token slot: the sender answers it (stops the spinner)
+        return InboundEventData(event.event_key, event.message, event.event_ts, str(query["id"]))
+    if isinstance(update.get("my_chat_member"), dict):
+        member = update["my_chat_member"]
+        chat = member.get("chat") or {}
+        status = (member.get("new_chat_member") or {}).get("status")
+        if chat.get("type") == "private" and status == "kicked" and "id" in chat:
+            return _event(
+                key, str(chat["id"]), MessageKind.UNFOLLOW, {}, member.get("date"), received_at
+            )
+    return None  # edited messages, channel posts, inline queries...: not ours to answer
+
+
+def _message_fields(msg: dict[str, Any]) -> tuple[MessageKind, dict[str, Any]]:
+    if isinstance(msg.get("text"), str):
+        text = msg["text"][:MAX_TEXT]
+        if text.strip().split("@", 1)[0] == "/start":
+            return MessageKind.FOLLOW, {}
+        return MessageKind.TEXT, {"text": text}
+    if isinstance(msg.get("location"), dict):
+        loc = msg["location"]
+        try:
+            return MessageKind.LOCATION, {
+                "location": Location(float(loc["latitude"]), float(loc["longitude"]))
+            }
+        except (KeyError, TypeError, ValueError):
+            return MessageKind.UNSUPPORTED, {}
+    if isinstance(msg.get("photo"), list) and msg["photo"]:
+        largest = msg["photo"][-1]
+        return MessageKind.IMAGE, {"media_id": str(largest.get("file_id", ""))}
+    if isinstance(msg.get("sticker"), dict):
+        return MessageKind.STICKER, {}
+    return MessageKind.UNSUPPORTED, {}
+
+
+def _event(
+    key: str,
+    chat_id: str,
+    kind: MessageKind,
+    fields: dict[str, Any],
+    date: Any,
+    received_at: datetime,
+) -> InboundEventData:
+    ts = datetime.fromtimestamp(date, UTC) if isinstance(date, int) and date > 0 else received_at
+    message = IncomingMessage(
+        channel=CHANNEL, user_id=chat_id, kind=kind, received_at=received_at, **fields
+    )
+    return InboundEventData(event_key=key, message=message, event_ts=ts)
+
+
+# ---- rendering ------------------------------------------------------------------------
+
+
+def _card_html(card: Card) -> str:
+    lines = [f"<b>{html.escape(card.title)}</b>"]
+    if card.body:
+        lines.append(html.escape(card.body))
+    lines.extend(f"• <b>{html.escape(k)}:</b> {html.escape(v)}" for k, v in card.facts)
+    return "\n".join(lines)
+
+
+def _button(choice: Choice) -> dict[str, str]:
+    if choice.url:
+        return {"text": choice.label, "url": choice.url}
+    data = choice.payload.encode()[:MAX_CALLBACK_DATA].decode(errors="ignore")
+    return {"text": choice.label, "callback_data": data}
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    parts = [html.escape(reply.text)] if reply.text else []
+    parts.extend(_card_html(c) for c in reply.cards)
+    text = "\n\n".join(parts) or "…"
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    rows: list[list[dict[str, str]]] = [[_button(b)] for card in reply.cards for b in card.buttons]
+    quick = list(reply.quick_replies)
+    rows.extend([_button(q) for q in quick[i : i + 2]] for i in range(0, len(quick), 2))
+    message: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if rows:
+        message["reply_markup"] = {"inline_keyboard": rows}
+    return message
+
+
+class TelegramSender:
+    channel = CHANNEL
+
+    def __init__(self, token: str, endpoint: str, timeout_seconds: float) -> None:
+        self._base = f"{endpoint}/bot{token}"
+        self._timeout = (min(3.0, timeout_seconds), timeout_seconds)
+        self._http = requests.Session()
+
+    def units(self, replies: Sequence[Reply]) -> list[tuple[Reply, ...]]:
+        return [(r,) for r in replies]  # one sendMessage per reply: a retry never repeats another
+
+    def send(self, delivery: Delivery) -> None:
+        if delivery.reply_token:
+            self._answer_callback(delivery.reply_token)
+        for reply in delivery.replies:
+            self._call("sendMessage", {"chat_id": delivery.recipient, **render(reply)})
+
+    def _answer_callback(self, callback_id: str) -> None:
+        # only stops the button's spinner; the message itself matters more
+        with contextlib.suppress(DeliveryError):
+            self._call("answerCallbackQuery", {"callback_query_id": callback_id})
+
+    def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._call(method, payload)
+
+    def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._http.post(
+                f"{self._base}/{method}", json=payload, timeout=self._timeout
+            )
+        except requests.RequestException as exc:
+            raise DeliveryError(type(exc).__name__, retryable=True) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code == 200 and body.get("ok"):
+            return body
+        retry_after = (body.get("parameters") or {}).get("retry_after")
+        raise classify_http_status(
+            response.status_code, float(retry_after) if retry_after else None
+        )

@@ -1,0 +1,144 @@
+"""The `siang` command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from bot.settings import ConfigError, Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _clear_errors(func: F) -> F:
+    """Configuration problems are one line on stderr and exit 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"siang: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(default_env: str = "production") -> Settings:
+    import os
+
+    return load_settings({"SIANG_ENV": default_env, **os.environ})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Siang (เสียง): a LINE and Telegram chatbot for Thai local government offices."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@_clear_errors
+def serve(host: str, port: int) -> None:
+    """Run the web app on the development server (with /dev/chat)."""
+    from bot.app import create_app
+    from bot.migrate import upgrade
+
+    settings = _settings("development")
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    click.echo(f"Siang is listening on http://{host}:{port}  (chat: http://{host}:{port}/dev/chat)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.command()
+@click.option("--user", default="terminal", show_default=True, help="Who you are in the chat.")
+@_clear_errors
+def chat(user: str) -> None:
+    """Chat with the bot in the terminal (one message per line when stdin is not a terminal)."""
+    from bot.devchat import DevChat
+    from bot.jobs import Jobs
+    from bot.migrate import upgrade
+    from bot.services import build_services
+    from bot.terminal import run_chat
+
+    settings = _settings("development")
+    upgrade(settings.database_url)
+    run_chat(DevChat(Jobs(build_services(settings))), user, sys.stdin, sys.stdout)
+
+
+@main.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade")
+@_clear_errors
+def db_upgrade() -> None:
+    """Apply all migrations (the Procfile's release step)."""
+    from bot.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=int)
+@_clear_errors
+def worker(workers: int) -> None:
+    """Run the background worker: event processing, outbox delivery, scheduled jobs."""
+    from bot.logs import configure_logging
+    from bot.worker import run_worker
+
+    configure_logging()
+    run_worker(_settings("development"), workers=workers)
+
+
+@main.group()
+def line() -> None:
+    """LINE Official Account commands."""
+
+
+@line.command("setup")
+@click.option("--url", "public_url", help="Public https base URL (or SIANG_PUBLIC_URL).")
+@_clear_errors
+def line_setup(public_url: str | None) -> None:
+    """Register the webhook URL and install the default rich menu."""
+    from bot.setup_channels import setup_line
+
+    settings = _settings()
+    settings.require("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
+    for line_ in setup_line(settings, _public_url(settings, public_url)):
+        click.echo(line_)
+
+
+@main.group()
+def telegram() -> None:
+    """Telegram bot commands."""
+
+
+@telegram.command("setup")
+@click.option("--url", "public_url", help="Public https base URL (or SIANG_PUBLIC_URL).")
+@_clear_errors
+def telegram_setup(public_url: str | None) -> None:
+    """Register the webhook (with its secret token) and the bot's command list."""
+    from bot.setup_channels import setup_telegram
+
+    settings = _settings()
+    settings.require("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+    for line_ in setup_telegram(settings, _public_url(settings, public_url)):
+        click.echo(line_)
+
+
+def _public_url(settings: Settings, given: str | None) -> str:
+    url = (given or settings.public_url or "").rstrip("/")
+    if not url:
+        raise ConfigError("no public URL: pass --url https://... or set SIANG_PUBLIC_URL")
+    if not url.startswith("https://"):
+        raise ConfigError("the public URL must start with https:// (LINE and Telegram require it)")
+    return url

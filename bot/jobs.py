@@ -1,0 +1,84 @@
+"""Background jobs as plain methods; bot.worker registers them with the task queue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select
+
+from bot.logs import log
+from bot.models import OutboxMessage, OutboxStatus
+from bot.services import Services
+
+logger = logging.getLogger("siang.jobs")
+
+
+class Dispatcher(Protocol):
+    """Hands recorded events to whoever processes them (the queue, or inline)."""
+
+    def dispatch(self, event_ids: Sequence[int]) -> None: ...
+
+
+class Jobs:
+    def __init__(
+        self,
+        services: Services,
+        schedule_delivery: Callable[[str, datetime], None] | None = None,
+    ) -> None:
+        self.services = services
+        self._schedule_delivery = schedule_delivery
+
+    def process_event(self, event_id: int) -> None:
+        user_ref = self.services.pipeline.process_event(event_id)
+        if user_ref is not None:
+            self.deliver(user_ref)
+
+    def deliver(self, user_ref: str) -> None:
+        self.services.outbox.deliver_for_user(user_ref)
+        due = self.next_due(user_ref)
+        if due is not None and self._schedule_delivery is not None:
+            self._schedule_delivery(user_ref, due)
+
+    def next_due(self, user_ref: str) -> datetime | None:
+        with self.services.db.transaction() as s:
+            return s.execute(
+                select(func.min(OutboxMessage.next_attempt_at)).where(
+                    OutboxMessage.user_ref == user_ref,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+            ).scalar_one_or_none()
+
+    def sweep(self) -> None:
+        """Safety net, every minute: events nobody processed, messages due, old rows."""
+        stale = self.services.pipeline.stale_pending()
+        for event_id in stale:
+            self.process_event(event_id)
+        due = self.services.outbox.due_users()
+        for user_ref in due:
+            self.deliver(user_ref)
+        purged = self.services.pipeline.purge(
+            timedelta(days=self.services.settings.inbound_retention_days)
+        )
+        if stale or due or purged:
+            log(
+                logger,
+                logging.INFO,
+                "sweep",
+                stale_events=len(stale),
+                due_users=len(due),
+                purged_events=purged,
+            )
+
+
+class InlineDispatcher:
+    """Process at once in this process: the dev chat, and tests that need no worker."""
+
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+
+    def dispatch(self, event_ids: Sequence[int]) -> None:
+        for event_id in event_ids:
+            self.jobs.process_event(event_id)

@@ -1,0 +1,256 @@
+"""Inbound events: record once (dedupe), then act once, in order, per user.
+
+`record` runs in the webhook request and only writes rows. `process_event` runs in the
+worker (or inline for the dev chat): it takes the user's conversation-state row lock,
+handles that user's pending events oldest first, and writes the new state, the replies
+(outbox) and the event's completion in one transaction, so an event is acted on once
+even when two processes try at the same time, and a crash before commit loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.channels.base import InboundEventData
+from bot.clock import Clock
+from bot.db import Database
+from bot.logs import UserHasher, log
+from bot.models import ConversationStateRow, EventStatus, InboundEvent, OutboxMessage
+from bot.outbox import Outbox
+from bot.router import Router
+from handlers import texts_th as th
+from handlers.contract import ConversationState
+from handlers.messages import IncomingMessage, Reply
+
+logger = logging.getLogger("siang.pipeline")
+
+MAX_ATTEMPTS = 3
+STALE_PENDING = timedelta(seconds=30)
+
+
+class Pipeline:
+    def __init__(
+        self, db: Database, router: Router, outbox: Outbox, hasher: UserHasher, clock: Clock
+    ) -> None:
+        self.db = db
+        self.router = router
+        self.outbox = outbox
+        self.hasher = hasher
+        self.clock = clock
+
+    def _insert(self):  # type: ignore[no-untyped-def]
+        return pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+
+    def record(self, channel: str, events: Sequence[InboundEventData]) -> list[int]:
+        """Insert events not seen before; return the ids of the new ones (duplicates: none)."""
+        if not events:
+            return []
+        now = self.clock.now()
+        new_ids: list[int] = []
+        with self.db.transaction() as s:
+            for event in events:
+                stmt = (
+                    self._insert()(InboundEvent)
+                    .values(
+                        channel=channel,
+                        event_key=event.event_key,
+                        user_ref=self.hasher.ref(channel, event.message.user_id),
+                        status=EventStatus.PENDING,
+                        message=event.message.to_dict(),
+                        reply_token=event.reply_token,
+                        event_ts=event.event_ts,
+                        received_at=now,
+                        attempts=0,
+                    )
+                    .on_conflict_do_nothing(index_elements=["channel", "event_key"])
+                    .returning(InboundEvent.id)
+                )
+                new_id = s.execute(stmt).scalar_one_or_none()
+                if new_id is not None:
+                    new_ids.append(new_id)
+        return new_ids
+
+    def process_event(self, event_id: int) -> str | None:
+        """Handle the event's user queue; return the user_ref whose outbox now has work."""
+        with self.db.transaction() as s:
+            found = s.execute(
+                select(InboundEvent.channel, InboundEvent.user_ref).where(
+                    InboundEvent.id == event_id
+                )
+            ).first()
+        if found is None:
+            return None
+        channel, user_ref = found
+        self.process_user(channel, user_ref)
+        return user_ref
+
+    def process_user(self, channel: str, user_ref: str, limit: int = 50) -> int:
+        handled = 0
+        while handled < limit:
+            try:
+                progressed = self._process_next(channel, user_ref)
+            except Exception:
+                logger.exception("event handling failed")
+                progressed = self._record_failure(channel, user_ref)
+            if not progressed:
+                break
+            handled += 1
+        return handled
+
+    def _process_next(self, channel: str, user_ref: str) -> bool:
+        now = self.clock.now()
+        with self.db.transaction() as s:
+            state_row = self._lock_state(s, channel, user_ref)
+            event = s.execute(
+                select(InboundEvent)
+                .where(
+                    InboundEvent.channel == channel,
+                    InboundEvent.user_ref == user_ref,
+                    InboundEvent.status == EventStatus.PENDING,
+                )
+                .order_by(InboundEvent.event_ts, InboundEvent.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if event is None or event.message is None:
+                return False
+            message = IncomingMessage.from_dict(event.message)
+            state = ConversationState(
+                flow=state_row.flow,
+                step=state_row.step,
+                data=dict(state_row.data or {}),
+                updated_at=state_row.updated_at,
+            )
+            outcome = self.router.route(message, state, now)
+            state_row.flow = outcome.state.flow
+            state_row.step = outcome.state.step
+            state_row.data = dict(outcome.state.data)
+            state_row.updated_at = outcome.state.updated_at
+            if state_row.last_event_ts is None or event.event_ts > state_row.last_event_ts:
+                state_row.last_event_ts = event.event_ts
+            self.outbox.add(
+                s,
+                channel=channel,
+                user_ref=user_ref,
+                recipient=message.user_id,
+                replies=outcome.replies,
+                reply_token=event.reply_token,
+                token_received_at=event.received_at,
+                source_event_id=event.id,
+            )
+            self._finish(event, EventStatus.DONE, now)
+            log(
+                logger,
+                logging.INFO,
+                "event handled",
+                event_id=event.id,
+                channel=channel,
+                user=UserHasher.short(user_ref),
+                kind=message.kind.value,
+                replies=len(outcome.replies),
+                flow=outcome.state.flow,
+            )
+        return True
+
+    def _lock_state(self, s: Session, channel: str, user_ref: str) -> ConversationStateRow:
+        """One row per user, locked for the transaction: a user's events are handled serially."""
+        s.execute(
+            self._insert()(ConversationStateRow)
+            .values(channel=channel, user_ref=user_ref, data={})
+            .on_conflict_do_nothing(index_elements=["channel", "user_ref"])
+        )
+        return s.execute(
+            select(ConversationStateRow)
+            .where(
+                ConversationStateRow.channel == channel, ConversationStateRow.user_ref == user_ref
+            )
+            .with_for_update()
+        ).scalar_one()
+
+    @staticmethod
+    def _finish(event: InboundEvent, status: EventStatus, now: object) -> None:
+        event.status = status
+        event.processed_at = now  # type: ignore[assignment]
+        event.message = None  # the text and user id are not kept once acted on
+        event.reply_token = None
+
+    def _record_failure(self, channel: str, user_ref: str) -> bool:
+        """Count a failed try; after MAX_ATTEMPTS apologise and move on: the queue never sticks."""
+        now = self.clock.now()
+        with self.db.transaction() as s:
+            self._lock_state(s, channel, user_ref)
+            event = s.execute(
+                select(InboundEvent)
+                .where(
+                    InboundEvent.channel == channel,
+                    InboundEvent.user_ref == user_ref,
+                    InboundEvent.status == EventStatus.PENDING,
+                )
+                .order_by(InboundEvent.event_ts, InboundEvent.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if event is None:
+                return False
+            event.attempts += 1
+            if event.attempts < MAX_ATTEMPTS:
+                return False  # left pending: the sweep tries again later
+            if event.message is not None:
+                message = IncomingMessage.from_dict(event.message)
+                self.outbox.add(
+                    s,
+                    channel=channel,
+                    user_ref=user_ref,
+                    recipient=message.user_id,
+                    replies=(Reply(text=th.INTERNAL_ERROR),),
+                    reply_token=event.reply_token,
+                    token_received_at=event.received_at,
+                    source_event_id=event.id,
+                )
+            self._finish(event, EventStatus.FAILED, now)
+            log(logger, logging.ERROR, "event given up", event_id=event.id, channel=channel)
+        return True
+
+    def stale_pending(self, limit: int = 500) -> list[int]:
+        """Events acknowledged but not handled (a crash, a lost queue message): to re-dispatch."""
+        cutoff = self.clock.now() - STALE_PENDING
+        with self.db.transaction() as s:
+            return list(
+                s.execute(
+                    select(InboundEvent.id)
+                    .where(
+                        InboundEvent.status == EventStatus.PENDING,
+                        InboundEvent.received_at < cutoff,
+                    )
+                    .order_by(InboundEvent.id)
+                    .limit(limit)
+                ).scalars()
+            )
+
+    def purge(self, retention: timedelta) -> int:
+        """Drop finished events and sent messages past the dedupe window."""
+        cutoff = self.clock.now() - retention
+        with self.db.transaction() as s:
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.created_at < cutoff)
+                .values(source_event_id=None)
+            )
+            events = s.execute(
+                delete(InboundEvent).where(
+                    InboundEvent.status != EventStatus.PENDING,
+                    InboundEvent.received_at < cutoff,
+                )
+            ).rowcount
+            s.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.status.in_(["sent", "failed"]),
+                    OutboxMessage.created_at < cutoff,
+                )
+            )
+        return events

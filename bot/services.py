@@ -1,0 +1,77 @@
+"""The composition root's wiring: one place that builds every concrete piece from Settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.channels.base import Sender
+from bot.channels.dev import DevSender
+from bot.channels.line import LineSender
+from bot.channels.telegram import TelegramSender
+from bot.clock import Clock, SystemClock
+from bot.db import Database
+from bot.intent import IntentClassifier, KeywordClassifier
+from bot.logs import UserHasher
+from bot.outbox import Outbox
+from bot.pipeline import Pipeline
+from bot.router import Router
+from bot.settings import Settings
+from handlers.basic import OfficeInfo
+from handlers.registry import Registry, build_registry
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    registry: Registry
+    router: Router
+    outbox: Outbox
+    pipeline: Pipeline
+    dev_sender: DevSender
+    senders: Mapping[str, Sender] = field(default_factory=dict)
+
+
+def build_senders(settings: Settings, dev_sender: DevSender) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {dev_sender.channel: dev_sender}
+    if settings.line_enabled:
+        assert settings.line_channel_access_token
+        senders["line"] = LineSender(
+            settings.line_channel_access_token,
+            settings.line_api_endpoint,
+            settings.http_timeout_seconds,
+        )
+    if settings.telegram_enabled:
+        assert settings.telegram_bot_token
+        senders["telegram"] = TelegramSender(
+            settings.telegram_bot_token,
+            settings.telegram_api_endpoint,
+            settings.http_timeout_seconds,
+        )
+    return senders
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    classifier: IntentClassifier | None = None,
+    registry: Registry | None = None,
+    web: bool = False,
+) -> Services:
+    clock = clock or SystemClock()
+    db = Database.from_url(settings.database_url, fail_fast=web)
+    registry = registry or build_registry(OfficeInfo(settings.office_name, settings.office_phone))
+    router = Router(
+        registry,
+        classifier or KeywordClassifier(),
+        idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
+    )
+    dev_sender = DevSender()
+    senders = build_senders(settings, dev_sender)
+    outbox = Outbox(db, senders, clock)
+    pipeline = Pipeline(db, router, outbox, UserHasher(settings.secret_key), clock)
+    return Services(settings, db, clock, registry, router, outbox, pipeline, dev_sender, senders)

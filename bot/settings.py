@@ -1,0 +1,136 @@
+"""Settings, read once from the environment (and an optional .env) by the composition root."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong. The message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    environment: str = "production"
+    queue_url: str | None = None
+    line_channel_secret: str | None = None
+    line_channel_access_token: str | None = None
+    line_api_endpoint: str = "https://api.line.me"
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_endpoint: str = "https://api.telegram.org"
+    public_url: str | None = None
+    office_name: str = "อบต.ตัวอย่าง"
+    office_phone: str = ""
+    idle_timeout_minutes: int = 30
+    max_body_bytes: int = 1_000_000
+    http_timeout_seconds: float = 5.0
+    inbound_retention_days: int = 7
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def line_enabled(self) -> bool:
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token and self.telegram_webhook_secret)
+
+    def require(self, *names: str) -> None:
+        """Fail with one clear line when a command needs a secret that is not set."""
+        missing = [n for n in names if not getattr(self, n.lower())]
+        if missing:
+            raise ConfigError(
+                f"{', '.join(missing)} is not set: put it in the environment or in .env"
+            )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None
+) -> Settings:
+    """Environment wins over .env. Secrets never have defaults, except the embedded dev key."""
+    file_values = {
+        k: v for k, v in dotenv_values(dotenv_path or Path.cwd() / ".env").items() if v is not None
+    }
+    env: dict[str, str] = {**file_values, **(os.environ if environ is None else environ)}
+
+    environment = env.get("SIANG_ENV", "production").strip().lower()
+    if environment not in {"production", "development", "test"}:
+        raise ConfigError(f"SIANG_ENV must be production, development or test, got {environment!r}")
+    instance_dir = Path(env.get("SIANG_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+    database_url = env.get("DATABASE_URL") or ""
+    embedded = not database_url
+    if embedded:
+        database_url = f"sqlite:///{instance_dir / 'siang.db'}"
+    if database_url.startswith("postgres://"):  # the scheme many hosts hand out
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    secret_key = env.get("SIANG_SECRET_KEY") or ""
+    if not secret_key:
+        if not embedded or environment == "production":
+            raise ConfigError(
+                "SIANG_SECRET_KEY is not set: generate one with "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+        secret_key = _embedded_secret(instance_dir)
+    if len(secret_key) < 16:
+        raise ConfigError("SIANG_SECRET_KEY is too short: use at least 32 random characters")
+
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=database_url,
+        secret_key=secret_key,
+        environment=environment,
+        queue_url=env.get("SIANG_QUEUE_URL") or env.get("REDIS_URL") or None,
+        line_channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
+        line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+        line_api_endpoint=(env.get("LINE_API_ENDPOINT") or "https://api.line.me").rstrip("/"),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        telegram_api_endpoint=(
+            env.get("TELEGRAM_API_ENDPOINT") or "https://api.telegram.org"
+        ).rstrip("/"),
+        public_url=(env.get("SIANG_PUBLIC_URL") or "").rstrip("/") or None,
+        office_name=env.get("SIANG_OFFICE_NAME") or "อบต.ตัวอย่าง",
+        office_phone=env.get("SIANG_OFFICE_PHONE") or "",
+        idle_timeout_minutes=_int(env, "SIANG_IDLE_TIMEOUT_MINUTES", 30),
+        max_body_bytes=_int(env, "SIANG_MAX_BODY_BYTES", 1_000_000),
+        inbound_retention_days=_int(env, "SIANG_INBOUND_RETENTION_DAYS", 7),
+    )
+
+
+def _embedded_secret(instance_dir: Path) -> str:
+    """Generated once for the embedded default only, so a local try-out needs no setup."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

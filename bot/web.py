@@ -1,0 +1,139 @@
+"""HTTP routes. Thin: verify, parse to channel-neutral events, record, dispatch, answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from bot.channels import line, telegram
+from bot.channels.base import InboundEventData, MalformedPayload
+from bot.devchat import DevChat
+from bot.jobs import Dispatcher
+from bot.logs import log, new_request_id
+from bot.services import Services
+
+logger = logging.getLogger("siang.web")
+webhooks = Blueprint("webhooks", __name__)
+dev = Blueprint("dev", __name__)
+
+_DEV_PAGE = Path(__file__).with_name("devchat.html")
+
+
+def _services() -> Services:
+    return current_app.extensions["siang.services"]  # type: ignore[no-any-return]
+
+
+def _dispatcher() -> Dispatcher:
+    return current_app.extensions["siang.dispatcher"]  # type: ignore[no-any-return]
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"error": message}), status
+
+
+def _accept(
+    channel: str, body: bytes, parse: Callable[[bytes, Any], list[InboundEventData]]
+) -> tuple[Response, int]:
+    services = _services()
+    try:
+        events = parse(body, services.clock.now())
+    except MalformedPayload as exc:
+        log(logger, logging.INFO, "malformed webhook", channel=channel, reason=str(exc))
+        return _error(400, "malformed payload")
+    try:
+        new_ids = services.pipeline.record(channel, events)
+    except SQLAlchemyError:
+        # Not acknowledged, so the platform delivers it again; nothing is lost silently.
+        log(logger, logging.ERROR, "could not record events", channel=channel, events=len(events))
+        response, status = _error(503, "temporarily unavailable")
+        response.headers["Retry-After"] = "5"
+        return response, status
+    _dispatcher().dispatch(new_ids)
+    log(
+        logger,
+        logging.INFO,
+        "webhook accepted",
+        channel=channel,
+        events=len(events),
+        new=len(new_ids),
+    )
+    return jsonify({"ok": True}), 200
+
+
+@webhooks.post("/webhook/line")
+def line_webhook() -> tuple[Response, int]:
+    settings = _services().settings
+    if not settings.line_enabled or not settings.line_channel_secret:
+        return _error(404, "LINE channel is not configured")
+    body = request.get_data(cache=False)
+    signature = request.headers.get("X-Line-Signature")
+    if not line.signature_is_valid(settings.line_channel_secret, body, signature):
+        log(logger, logging.WARNING, "bad LINE signature", present=signature is not None)
+        return _error(400, "invalid signature")
+    return _accept("line", body, line.parse_webhook)
+
+
+@webhooks.post("/webhook/telegram")
+def telegram_webhook() -> tuple[Response, int]:
+    settings = _services().settings
+    if not settings.telegram_enabled or not settings.telegram_webhook_secret:
+        return _error(404, "Telegram channel is not configured")
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+    if not telegram.secret_is_valid(settings.telegram_webhook_secret, given):
+        log(logger, logging.WARNING, "bad Telegram secret", present=given is not None)
+        return _error(403, "forbidden")
+    return _accept("telegram", request.get_data(cache=False), telegram.parse_update)
+
+
+@webhooks.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        _services().db.ping()
+    except SQLAlchemyError:
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"}), 200
+
+
+@dev.get("/dev/chat")
+def dev_chat_page() -> Response:
+    return Response(_DEV_PAGE.read_text(encoding="utf-8"), mimetype="text/html")
+
+
+@dev.post("/dev/chat/messages")
+def dev_chat_message() -> tuple[Response, int]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _error(400, "expected a JSON object")
+    user = str(data.get("user") or "dev-user")[:64]
+    text = data.get("text")
+    postback = data.get("postback")
+    if not isinstance(text, str | None) or not isinstance(postback, str | None):
+        return _error(400, "text and postback must be strings")
+    chat = DevChat(current_app.extensions["siang.jobs"])
+    replies = chat.send(user, text=(text or "")[:5000], postback=(postback or "")[:300])
+    return jsonify({"replies": [r.to_dict() for r in replies]}), 200
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(webhooks)
+    if app.config.get("SIANG_DEV_CHAT"):
+        app.register_blueprint(dev)
+
+    @app.before_request
+    def _request_id() -> None:
+        new_request_id()
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[Response, int]:
+        return _error(exc.code or 500, (exc.name or "error").lower())
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[Response, int]:
+        logger.exception("unexpected error")
+        return _error(500, "internal error")

@@ -1,0 +1,98 @@
+"""The task queue (Huey): SQLite file by default, Redis when SIANG_QUEUE_URL/REDIS_URL is set."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from bot.jobs import Jobs
+from bot.logs import log
+from bot.services import build_services
+from bot.settings import Settings
+
+logger = logging.getLogger("siang.worker")
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.queue_url:
+        return RedisHuey("siang", url=settings.queue_url)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("siang", filename=str(settings.instance_dir / "queue.db"))
+
+
+@dataclass
+class QueueTasks:
+    huey: Huey
+    process_event: Any
+    deliver: Any
+    sweep: Any
+
+
+def register_tasks(huey: Huey, jobs: Callable[[], Jobs]) -> QueueTasks:
+    """`jobs` is called lazily in the consumer, after it has started (fork-safe)."""
+
+    @huey.task(name="siang.process_event")
+    def process_event(event_id: int) -> None:
+        jobs().process_event(event_id)
+
+    @huey.task(name="siang.deliver")
+    def deliver(user_ref: str) -> None:
+        jobs().deliver(user_ref)
+
+    @huey.periodic_task(crontab(minute="*"), name="siang.sweep")
+    def sweep() -> None:
+        jobs().sweep()
+
+    return QueueTasks(huey, process_event, deliver, sweep)
+
+
+def schedule_delivery(tasks: QueueTasks) -> Callable[[str, datetime], None]:
+    def schedule(user_ref: str, eta: datetime) -> None:
+        tasks.deliver.schedule((user_ref,), eta=eta)
+
+    return schedule
+
+
+class QueueDispatcher:
+    def __init__(self, tasks: QueueTasks) -> None:
+        self.tasks = tasks
+
+    def dispatch(self, event_ids: Sequence[int]) -> None:
+        for event_id in event_ids:
+            try:
+                self.tasks.process_event(event_id)
+            except Exception:  # the queue is down: the sweep re-dispatches pending events
+                log(logger, logging.WARNING, "enqueue failed", event_id=event_id)
+
+
+def run_worker(settings: Settings, workers: int = 2) -> None:
+    huey = make_huey(settings)
+    holder: dict[str, Jobs] = {}
+    tasks: QueueTasks
+
+    def jobs() -> Jobs:
+        if "jobs" not in holder:
+            holder["jobs"] = Jobs(build_services(settings), schedule_delivery(tasks))
+        return holder["jobs"]
+
+    tasks = register_tasks(huey, jobs)
+    consumer = huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        max_delay=1.0,
+        check_worker_health=True,
+    )
+    log(
+        logger,
+        logging.INFO,
+        "worker starting",
+        workers=workers,
+        queue="redis" if settings.queue_url else "sqlite",
+    )
+    consumer.run()

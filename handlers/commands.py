@@ -1,0 +1,49 @@
+"""Postback payloads and the global commands available in every state."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from handlers.messages import IncomingMessage, MessageKind
+
+
+class Command(enum.StrEnum):
+    MENU = "cmd:menu"
+    HELP = "cmd:help"
+    CANCEL = "cmd:cancel"
+    PRIVACY = "cmd:privacy"
+    CONTACT = "cmd:contact"
+
+
+GLOBAL_COMMANDS = frozenset({Command.MENU, Command.HELP, Command.CANCEL})
+
+_WORDS: dict[str, Command] = {
+    "เมนู": Command.MENU,
+    "menu": Command.MENU,
+    "เมนูหลัก": Command.MENU,
+    "ช่วยเหลือ": Command.HELP,
+    "help": Command.HELP,
+    "วิธีใช้": Command.HELP,
+    "ยกเลิก": Command.CANCEL,
+    "cancel": Command.CANCEL,
+    "/start": Command.MENU,
+    "/menu": Command.MENU,
+    "/help": Command.HELP,
+    "/cancel": Command.CANCEL,
+}
+_TRAILING_POLITE = re.compile(r"(ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?]+)+$")
+
+
+def parse_command(message: IncomingMessage) -> Command | None:
+    """A command from a postback, or from text that is only the command word."""
+    if message.kind is MessageKind.POSTBACK:
+        try:
+            return Command(message.postback)
+        except ValueError:
+            return None
+    if message.kind is not MessageKind.TEXT:
+        return None
+    word = _TRAILING_POLITE.sub("", message.text.strip().lower()).strip()
+    word = word.split("@", 1)[0]  # Telegram group commands: /help@SiangBot
+    return _WORDS.get(word)

@@ -1,0 +1,143 @@
+"""Channel-neutral messages: what arrives from a citizen and what the bot sends back.
+
+Channel adapters translate LINE and Telegram payloads to `IncomingMessage` and render
+`Reply` natively (LINE Flex and quick replies, Telegram inline keyboards).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class MessageKind(enum.StrEnum):
+    TEXT = "text"
+    POSTBACK = "postback"
+    LOCATION = "location"
+    IMAGE = "image"
+    STICKER = "sticker"
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+    UNSUPPORTED = "unsupported"  # video, audio, file, ... : answered politely, never dropped
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    channel: str
+    user_id: str
+    kind: MessageKind
+    received_at: datetime
+    text: str = ""
+    postback: str = ""
+    location: Location | None = None
+    media_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "user_id": self.user_id,
+            "kind": self.kind.value,
+            "received_at": self.received_at.isoformat(),
+            "text": self.text,
+            "postback": self.postback,
+            "location": (
+                None
+                if self.location is None
+                else {
+                    "latitude": self.location.latitude,
+                    "longitude": self.location.longitude,
+                    "address": self.location.address,
+                }
+            ),
+            "media_id": self.media_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IncomingMessage:
+        loc = data.get("location")
+        return cls(
+            channel=data["channel"],
+            user_id=data["user_id"],
+            kind=MessageKind(data["kind"]),
+            received_at=datetime.fromisoformat(data["received_at"]),
+            text=data.get("text", ""),
+            postback=data.get("postback", ""),
+            location=None if loc is None else Location(**loc),
+            media_id=data.get("media_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: sends `payload` back as a postback; `url` makes it a link instead."""
+
+    label: str
+    payload: str = ""
+    url: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"label": self.label, "payload": self.payload, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    body: str = ""
+    facts: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Choice, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "body": self.body,
+            "facts": [list(f) for f in self.facts],
+            "buttons": [b.to_dict() for b in self.buttons],
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message bubble. Text, cards (a carousel when more than one), quick replies."""
+
+    text: str = ""
+    cards: tuple[Card, ...] = ()
+    quick_replies: tuple[Choice, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "cards": [c.to_dict() for c in self.cards],
+            "quick_replies": [q.to_dict() for q in self.quick_replies],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data.get("text", ""),
+            cards=tuple(
+                Card(
+                    title=c["title"],
+                    body=c.get("body", ""),
+                    facts=tuple((f[0], f[1]) for f in c.get("facts", [])),
+                    buttons=tuple(Choice(**b) for b in c.get("buttons", [])),
+                )
+                for c in data.get("cards", [])
+            ),
+            quick_replies=tuple(Choice(**q) for q in data.get("quick_replies", [])),
+        )
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    intent: str
+    confidence: float
+    runner_up: str | None = None

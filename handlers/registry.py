@@ -1,0 +1,56 @@
+"""The explicit handler registry: every handler, in the order they are asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from handlers import basic
+from handlers import texts_th as th
+from handlers.commands import Command
+from handlers.contract import FlowHandler, Handler, Turn
+
+
+@dataclass
+class Registry:
+    handlers: Sequence[Handler]
+    fallback: Handler
+    flows: dict[str, FlowHandler] = field(default_factory=dict)
+    menu: basic.Menu | None = None
+
+    def find(self, turn: Turn) -> Handler:
+        """First match wins; the fallback answers what nothing else claims."""
+        for handler in self.handlers:
+            if handler.matches(turn):
+                return handler
+        return self.fallback
+
+    def flow(self, name: str) -> FlowHandler | None:
+        return self.flows.get(name)
+
+
+def build_registry(office: basic.OfficeInfo, extra_flows: Sequence[FlowHandler] = ()) -> Registry:
+    menu = basic.Menu(
+        (
+            basic.MenuEntry(th.LABEL_HELP, Command.HELP.value),
+            basic.MenuEntry(th.LABEL_CONTACT, Command.CONTACT.value),
+            basic.MenuEntry(th.LABEL_PRIVACY, Command.PRIVACY.value),
+        )
+    )
+    handlers: list[Handler] = [
+        basic.NonText(menu),
+        basic.Greeting(office, menu),
+        menu,
+        basic.Help(menu),
+        basic.Cancel(menu),
+        basic.Privacy(office, menu),
+        basic.Contact(office, menu),
+        basic.Thanks(),
+        basic.NotYetAvailable(office, menu),
+    ]
+    return Registry(
+        handlers=handlers,
+        fallback=basic.Fallback(menu),
+        flows={f.flow: f for f in extra_flows},
+        menu=menu,
+    )
