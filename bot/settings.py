@@ -25,6 +25,7 @@ class Settings:
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
     line_api_endpoint: str = "https://api.line.me"
+    line_data_api_endpoint: str = "https://api-data.line.me"  # rich menu images, media
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_endpoint: str = "https://api.telegram.org"
@@ -55,6 +56,19 @@ class Settings:
             raise ConfigError(
                 f"{', '.join(missing)} is not set: put it in the environment or in .env"
             )
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be above zero, got {raw!r}")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -100,6 +114,7 @@ def load_settings(
     if len(secret_key) < 16:
         raise ConfigError("SIANG_SECRET_KEY is too short: use at least 32 random characters")
 
+    line_api = (env.get("LINE_API_ENDPOINT") or "https://api.line.me").rstrip("/")
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,
@@ -108,7 +123,12 @@ def load_settings(
         queue_url=env.get("SIANG_QUEUE_URL") or env.get("REDIS_URL") or None,
         line_channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
         line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
-        line_api_endpoint=(env.get("LINE_API_ENDPOINT") or "https://api.line.me").rstrip("/"),
+        line_api_endpoint=line_api,
+        # a custom API endpoint (a local fake, a proxy) serves the data API too unless told
+        line_data_api_endpoint=(
+            env.get("LINE_DATA_API_ENDPOINT")
+            or (line_api if env.get("LINE_API_ENDPOINT") else "https://api-data.line.me")
+        ).rstrip("/"),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_api_endpoint=(
@@ -120,6 +140,7 @@ def load_settings(
         idle_timeout_minutes=_int(env, "SIANG_IDLE_TIMEOUT_MINUTES", 30),
         max_body_bytes=_int(env, "SIANG_MAX_BODY_BYTES", 1_000_000),
         inbound_retention_days=_int(env, "SIANG_INBOUND_RETENTION_DAYS", 7),
+        http_timeout_seconds=_float(env, "SIANG_HTTP_TIMEOUT_SECONDS", 5.0),
     )
 
 

@@ -261,7 +261,9 @@ class LineSender:
         """Free, but single-use and short-lived. False means: fall back to a push."""
         request = ReplyMessageRequest.from_dict({"replyToken": token, "messages": messages})
         try:
-            self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
+            self._api.reply_message_with_http_info(
+                request, _request_timeout=self._timeout, _preload_content=False
+            )
         except (ApiException, urllib3.exceptions.HTTPError, OSError):
             return False
         return True
@@ -270,7 +272,10 @@ class LineSender:
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         try:
             self._api.push_message_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+                request,
+                x_line_retry_key=retry_key,
+                _request_timeout=self._timeout,
+                _preload_content=False,  # a 2xx is success; never re-send over a parse error
             )
         except ApiException as exc:
             if exc.status == 409:
