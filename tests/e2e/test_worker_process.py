@@ -1,0 +1,91 @@
+"""The real thing: webhook → task queue (SQLite file or Redis) → `siang worker` → LINE API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.app import create_app
+from tests.support.fake_platform import FakePlatform
+from tests.support.helpers import (
+    LINE_SECRET,
+    SECRET_KEY,
+    line_body,
+    line_signature,
+    line_text_event,
+    make_settings,
+)
+
+SIANG = Path(sys.executable).with_name("siang")
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture(params=["sqlite-queue", "redis-queue"])
+def queue_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    if request.param == "sqlite-queue":
+        yield {}
+        return
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is not reachable: {exc}", pytrace=False)
+    yield {"SIANG_QUEUE_URL": REDIS_URL}
+    client.flushdb()
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_worker_process_answers_a_queued_event(
+    tmp_path: Path, database_url: str, platform: FakePlatform, queue_env: dict[str, str]
+) -> None:
+    env_values = {
+        "SIANG_ENV": "production",
+        "SIANG_INSTANCE_DIR": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "SIANG_SECRET_KEY": SECRET_KEY,
+        "LINE_CHANNEL_SECRET": LINE_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": platform.line_token,
+        "LINE_API_ENDPOINT": platform.url,
+        **queue_env,
+    }
+    settings = make_settings(tmp_path, database_url, platform.url, **env_values)
+    app = create_app(settings)  # production wiring: events go to the queue
+    body = line_body(line_text_event("สวัสดีค่ะ"))
+    response = app.test_client().post(
+        "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
+    )
+    assert response.status_code == 200
+    assert platform.calls == []  # nothing sent from the web request
+
+    env = {**os.environ, **env_values}
+    worker = subprocess.Popen(
+        [str(SIANG), "worker", "--workers", "1"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        delivered = wait_for(platform.delivered_line_messages)
+    finally:
+        worker.terminate()
+        _, stderr = worker.communicate(timeout=20)
+    assert delivered, stderr[-2000:]
+    assert "ยินดีต้อนรับ" in platform.delivered_line_messages()[0]["text"]
+    assert "สวัสดีค่ะ" not in stderr  # the worker's logs carry no message text
