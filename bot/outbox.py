@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.base import Delivery, DeliveryError, Sender
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, rowcount
 from bot.logs import UserHasher, log
 from bot.models import OutboxMessage, OutboxStatus
 from handlers.messages import Reply
@@ -133,17 +133,21 @@ class Outbox:
             )
             if leased_elsewhere or row.next_attempt_at > now:
                 return None  # keep order: a later message never overtakes a waiting one
-            claimed = s.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.status == row.status,
-                    OutboxMessage.attempts == row.attempts,
+            claimed = rowcount(
+                s.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == row.id,
+                        OutboxMessage.status == row.status,
+                        OutboxMessage.attempts == row.attempts,
+                    )
+                    .values(
+                        status=OutboxStatus.SENDING,
+                        lease_until=now + LEASE,
+                        attempts=row.attempts + 1,
+                    )
                 )
-                .values(
-                    status=OutboxStatus.SENDING, lease_until=now + LEASE, attempts=row.attempts + 1
-                )
-            ).rowcount
+            )
             if not claimed:
                 return None
             s.refresh(row)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.base import InboundEventData
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, rowcount
 from bot.logs import UserHasher, log
 from bot.models import ConversationStateRow, EventStatus, InboundEvent, OutboxMessage
 from bot.outbox import Outbox
@@ -241,12 +241,14 @@ class Pipeline:
                 .where(OutboxMessage.created_at < cutoff)
                 .values(source_event_id=None)
             )
-            events = s.execute(
-                delete(InboundEvent).where(
-                    InboundEvent.status != EventStatus.PENDING,
-                    InboundEvent.received_at < cutoff,
+            events = rowcount(
+                s.execute(
+                    delete(InboundEvent).where(
+                        InboundEvent.status != EventStatus.PENDING,
+                        InboundEvent.received_at < cutoff,
+                    )
                 )
-            ).rowcount
+            )
             s.execute(
                 delete(OutboxMessage).where(
                     OutboxMessage.status.in_(["sent", "failed"]),
