@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from bot.models import InboundEvent
 from bot.services import Services
 from tests.support.fake_platform import FakePlatform
-from tests.support.helpers import SHARED, line_body, line_signature, line_text_event
+from tests.support.helpers import FIXTURES, line_body, line_signature, line_text_event
 
-FIXTURE = SHARED / "fixtures" / "line" / "v3_webhook.json"
+FIXTURE = FIXTURES / "line" / "v3_webhook.json"
 
 
 def post(app: Flask, body: bytes, signature: str | None = None, header: str = "X-Line-Signature"):

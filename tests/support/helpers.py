@@ -15,7 +15,7 @@ from bot.settings import Settings, load_settings
 LINE_SECRET = "test-channel-secret"
 TELEGRAM_SECRET = "test-telegram-secret-token"
 SECRET_KEY = "test-secret-key-0123456789abcdef"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 class FakeClock:

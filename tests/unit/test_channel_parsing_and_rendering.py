@@ -10,13 +10,13 @@ import pytest
 from bot.channels import line, telegram
 from bot.channels.base import MalformedPayload
 from handlers.messages import Card, Choice, MessageKind, Reply
-from tests.support.helpers import SHARED, line_body, line_text_event
+from tests.support.helpers import FIXTURES, line_body, line_text_event
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def test_line_fixture_parses_only_one_to_one_events_worth_handling() -> None:
-    body = (SHARED / "fixtures" / "line" / "v3_webhook.json").read_bytes()
+    body = (FIXTURES / "line" / "v3_webhook.json").read_bytes()
     kinds = [e.message.kind for e in line.parse_webhook(body, NOW)]
     assert MessageKind.TEXT in kinds and MessageKind.FOLLOW in kinds
     assert MessageKind.POSTBACK in kinds and MessageKind.LOCATION in kinds
