@@ -54,17 +54,30 @@ def start(args: list[str]) -> int:
     env = environment()
     siang = str(BIN / "siang")
     subprocess.run([siang, "db", "upgrade"], check=True, cwd=ROOT, env=env)
-    worker = subprocess.Popen([siang, "worker"], cwd=ROOT, env=env)
+    # Ctrl-C or a kill stops the worker and the server with us, even when started in the background
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    children = [
+        subprocess.Popen([siang, "worker"], cwd=ROOT, env=env),
+        subprocess.Popen([siang, "serve", *args], cwd=ROOT, env=env),
+    ]
     try:
-        return subprocess.run([siang, "serve", *args], cwd=ROOT, env=env, check=False).returncode
+        return children[1].wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for child in children:
+            stop(child)
+
+
+def stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is not None:
+        return
+    child.terminate()  # work in flight is transactional: an interrupted task is redone
+    try:
+        child.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        child.kill()
 
 
 def test(args: list[str]) -> int:
