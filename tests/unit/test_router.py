@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,28 +9,12 @@ import pytest
 from bot.intent import KeywordClassifier
 from bot.router import Router
 from handlers.basic import OfficeInfo
-from handlers.contract import IDLE, ConversationState, Outcome, Turn
-from handlers.messages import IncomingMessage, MessageKind, Reply
+from handlers.contract import IDLE, ConversationState, Outcome
+from handlers.messages import IncomingMessage, MessageKind
 from handlers.registry import build_registry
+from tests.support.flows import EchoFlow
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class EchoFlow:
-    """A two-step flow used only to exercise the router's flow handling."""
-
-    flow: str = "echo"
-
-    def handle(self, turn: Turn) -> Outcome:
-        count = int(turn.state.data.get("count", 0)) + 1
-        return Outcome(
-            (Reply(text=f"echo {count}: {turn.message.text}"),),
-            ConversationState(flow="echo", step="listening", data={"count": count}),
-        )
-
-    def help(self, turn: Turn) -> Outcome:
-        return Outcome((Reply(text="echo help"),), turn.state)
 
 
 def router() -> Router:
