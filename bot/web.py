@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from bot.channels import line, telegram
-from bot.channels.base import InboundEventData, MalformedPayload
+from bot.channels.base import MalformedPayload
 from bot.devchat import DevChat
-from bot.jobs import Dispatcher
+from bot.intake import Intake, IntakeUnavailable
 from bot.logs import log, new_request_id
 from bot.services import Services
 
@@ -29,39 +27,29 @@ def _services() -> Services:
     return current_app.extensions["siang.services"]  # type: ignore[no-any-return]
 
 
-def _dispatcher() -> Dispatcher:
-    return current_app.extensions["siang.dispatcher"]  # type: ignore[no-any-return]
-
-
 def _error(status: int, message: str) -> tuple[Response, int]:
     return jsonify({"error": message}), status
 
 
-def _accept(
-    channel: str, body: bytes, parse: Callable[[bytes, Any], list[InboundEventData]]
-) -> tuple[Response, int]:
-    services = _services()
+def _accept(channel: str, body: bytes) -> tuple[Response, int]:
+    intake: Intake = current_app.extensions["siang.intake"]
     try:
-        events = parse(body, services.clock.now())
+        accepted = intake.accept(channel, body, _services().clock.now())
     except MalformedPayload as exc:
         log(logger, logging.INFO, "malformed webhook", channel=channel, reason=str(exc))
         return _error(400, "malformed payload")
-    try:
-        new_ids = services.pipeline.record(channel, events)
-    except SQLAlchemyError:
-        # Not acknowledged, so the platform delivers it again; nothing is lost silently.
-        log(logger, logging.ERROR, "could not record events", channel=channel, events=len(events))
+    except IntakeUnavailable:
         response, status = _error(503, "temporarily unavailable")
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = "5"  # not acknowledged: the platform sends it again
         return response, status
-    _dispatcher().dispatch(new_ids)
     log(
         logger,
         logging.INFO,
         "webhook accepted",
         channel=channel,
-        events=len(events),
-        new=len(new_ids),
+        events=accepted.events,
+        new=accepted.new,
+        spooled=accepted.spooled,
     )
     return jsonify({"ok": True}), 200
 
@@ -76,7 +64,7 @@ def line_webhook() -> tuple[Response, int]:
     if not line.signature_is_valid(settings.line_channel_secret, body, signature):
         log(logger, logging.WARNING, "bad LINE signature", present=signature is not None)
         return _error(400, "invalid signature")
-    return _accept("line", body, line.parse_webhook)
+    return _accept("line", body)
 
 
 @webhooks.post("/webhook/telegram")
@@ -88,16 +76,17 @@ def telegram_webhook() -> tuple[Response, int]:
     if not telegram.secret_is_valid(settings.telegram_webhook_secret, given):
         log(logger, logging.WARNING, "bad Telegram secret", present=given is not None)
         return _error(403, "forbidden")
-    return _accept("telegram", request.get_data(cache=False), telegram.parse_update)
+    return _accept("telegram", request.get_data(cache=False))
 
 
 @webhooks.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    spooled = current_app.extensions["siang.intake"].spool.backlog()
     try:
         _services().db.ping()
     except SQLAlchemyError:
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok"}), 200
+        return jsonify({"status": "error", "database": "unreachable", "spooled": spooled}), 503
+    return jsonify({"status": "ok", "database": "ok", "spooled": spooled}), 200
 
 
 @dev.get("/dev/chat")

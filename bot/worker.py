@@ -10,10 +10,12 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from bot.jobs import Jobs
+from bot.intake import Intake
+from bot.jobs import InlineDispatcher, Jobs
 from bot.logs import log
 from bot.services import build_services
 from bot.settings import Settings
+from bot.spool import Spool
 
 logger = logging.getLogger("siang.worker")
 
@@ -33,7 +35,9 @@ class QueueTasks:
     sweep: Any
 
 
-def register_tasks(huey: Huey, jobs: Callable[[], Jobs]) -> QueueTasks:
+def register_tasks(
+    huey: Huey, jobs: Callable[[], Jobs], drain_spool: Callable[[], int] | None = None
+) -> QueueTasks:
     """`jobs` is called lazily in the consumer, after it has started (fork-safe)."""
 
     @huey.task(name="siang.process_event")
@@ -46,6 +50,8 @@ def register_tasks(huey: Huey, jobs: Callable[[], Jobs]) -> QueueTasks:
 
     @huey.periodic_task(crontab(minute="*"), name="siang.sweep")
     def sweep() -> None:
+        if drain_spool is not None:  # bodies a web process on this machine had to spool
+            drain_spool()
         jobs().sweep()
 
     return QueueTasks(huey, process_event, deliver, sweep)
@@ -80,7 +86,11 @@ def run_worker(settings: Settings, workers: int = 2) -> None:
             holder["jobs"] = Jobs(build_services(settings), schedule_delivery(tasks))
         return holder["jobs"]
 
-    tasks = register_tasks(huey, jobs)
+    def drain_spool() -> int:
+        spool = Spool(settings.instance_dir / "spool")
+        return Intake(jobs().services.pipeline, InlineDispatcher(jobs()), spool).drain_spool()
+
+    tasks = register_tasks(huey, jobs, drain_spool)
     consumer = huey.create_consumer(
         workers=workers,
         worker_type="thread",

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import create_app
+from bot.intake import Intake
+from bot.jobs import InlineDispatcher
 from bot.models import EventStatus, InboundEvent
 from bot.services import build_services
+from bot.spool import Spool
 from tests.support.helpers import line_body, line_signature, line_text_event, make_settings
 
 
@@ -26,23 +29,62 @@ class DroppingDispatcher:
 def test_healthz_checks_the_database(app: Flask) -> None:
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "spooled": 0}
 
 
-def test_database_down_is_a_clear_503_not_a_500(tmp_path: Path, platform) -> None:
-    url = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # nothing listens on port 1
-    settings = make_settings(tmp_path, url, platform.url)
-    app = create_app(services=build_services(settings, web=True), dispatcher=DroppingDispatcher())
+def test_database_down_the_event_is_spooled_acknowledged_and_recorded_later(
+    tmp_path: Path, platform, services, jobs
+) -> None:
+    down = make_settings(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/x", platform.url)
+    app = create_app(services=build_services(down, web=True), dispatcher=DroppingDispatcher())
     client = app.test_client()
-
-    assert client.get("/healthz").status_code == 503
     body = line_body(line_text_event("สวัสดี"))
+
     response = client.post(
         "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
     )
+    response_again = client.post(
+        "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
+    )
+
+    assert response.status_code == 200 and response_again.status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "error", "database": "unreachable", "spooled": 2}
+
+    # the database is back: the same instance directory's spool is drained
+    intake = Intake(services.pipeline, InlineDispatcher(jobs), Spool(down.instance_dir / "spool"))
+    assert intake.drain_spool() == 2
+    assert intake.spool.backlog() == 0
+    with services.db.transaction() as s:
+        assert s.execute(select(func.count()).select_from(InboundEvent)).scalar_one() == 1
+    assert len(platform.delivered_line_messages()) == 1  # recorded once, answered once
+
+
+def test_database_and_spool_both_failing_is_a_clear_503(tmp_path: Path, platform) -> None:
+    (tmp_path / "instance").write_text("not a directory")  # the spool cannot be created
+    down = make_settings(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/x", platform.url)
+    app = create_app(services=build_services(down, web=True), dispatcher=DroppingDispatcher())
+    body = line_body(line_text_event("สวัสดี"))
+
+    response = app.test_client().post(
+        "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
+    )
+
     assert response.status_code == 503  # not acknowledged: LINE may deliver it again
     assert response.headers["Retry-After"] == "5"
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_spool_drain_stops_while_the_database_is_still_down(tmp_path: Path, platform) -> None:
+    down = make_settings(tmp_path, "postgresql+psycopg://postgres@127.0.0.1:1/x", platform.url)
+    services = build_services(down, web=True)
+    spool = Spool(tmp_path / "spool")
+    spool.put("line", line_body(line_text_event("สวัสดี")), services.clock.now())
+    intake = Intake(services.pipeline, DroppingDispatcher(), spool)
+
+    assert intake.drain_spool() == 0
+    assert spool.backlog() == 1  # kept for the next try
 
 
 def test_event_acknowledged_before_a_crash_is_processed_after_restart(
