@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -113,8 +113,7 @@ def line_setup(public_url: str | None) -> None:
 
     settings = _settings()
     settings.require("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
-    for line_ in setup_line(settings, _public_url(settings, public_url)):
-        click.echo(line_)
+    _echo_setup(setup_line(settings, _public_url(settings, public_url)))
 
 
 @main.group()
@@ -131,8 +130,20 @@ def telegram_setup(public_url: str | None) -> None:
 
     settings = _settings()
     settings.require("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
-    for line_ in setup_telegram(settings, _public_url(settings, public_url)):
-        click.echo(line_)
+    _echo_setup(setup_telegram(settings, _public_url(settings, public_url)))
+
+
+def _echo_setup(steps: Iterable[str]) -> None:
+    """One line per finished step; a refused step is one line on stderr and exit 2."""
+    # imported here, not at the top: it pulls in the LINE SDK, and `siang --help` stays fast
+    from bot.setup_channels import SetupError
+
+    try:
+        for step in steps:
+            click.echo(step)
+    except SetupError as exc:
+        click.echo(f"siang: {exc}", err=True)
+        sys.exit(2)
 
 
 def _public_url(settings: Settings, given: str | None) -> str:

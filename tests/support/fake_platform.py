@@ -47,6 +47,7 @@ class FakePlatform:
     rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
     rich_menu_images: dict[str, bytes] = field(default_factory=dict)
     default_rich_menu: str | None = None
+    _rich_menu_seq: int = 0
     webhook_endpoint: str | None = None
     telegram_webhook: dict[str, Any] | None = None
     _faults: dict[str, list[Fault]] = field(default_factory=dict)
@@ -112,6 +113,7 @@ class FakePlatform:
             self.rich_menus.clear()
             self.rich_menu_images.clear()
             self.default_rich_menu = None
+            self._rich_menu_seq = 0
             self.webhook_endpoint = None
             self.telegram_webhook = None
 
@@ -166,6 +168,9 @@ class FakePlatform:
         return self._line_accept(call, path)
 
     def _line_accept(self, call: Call, path: str) -> tuple[int, Any, dict[str, str]]:
+        match = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)/content", path)
+        if match:  # before JSON parsing: the body is an image
+            return self._rich_menu_image(call, match.group(1))
         body = call.json or {}
         if path == "/v2/bot/message/reply":
             if body.get("replyToken") in self.expired_reply_tokens:
@@ -191,7 +196,8 @@ class FakePlatform:
             self.webhook_endpoint = body.get("endpoint")
             return 200, {}, {}
         if path == "/v2/bot/richmenu" and call.method == "POST":
-            menu_id = f"richmenu-{len(self.rich_menus) + 1:04d}"
+            self._rich_menu_seq += 1  # never reused, like LINE's ids, even after deletes
+            menu_id = f"richmenu-{self._rich_menu_seq:04d}"
             self.rich_menus[menu_id] = body
             return 200, {"richMenuId": menu_id}, {}
         if path == "/v2/bot/richmenu/list":
@@ -200,10 +206,6 @@ class FakePlatform:
                 {"richmenus": [{"richMenuId": k, **v} for k, v in self.rich_menus.items()]},
                 {},
             )
-        match = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)/content", path)
-        if match:
-            self.rich_menu_images[match.group(1)] = call.body
-            return 200, {}, {}
         match = re.fullmatch(r"/v2/bot/user/all/richmenu/([\w-]+)", path)
         if match:
             self.default_rich_menu = match.group(1)
@@ -215,6 +217,18 @@ class FakePlatform:
         if path == "/v2/bot/chat/loading/start":
             return 202, {}, {}
         return 404, {"message": "Not found"}, {}
+
+    def _rich_menu_image(self, call: Call, menu_id: str) -> tuple[int, Any, dict[str, str]]:
+        """LINE takes one JPEG or PNG of at most 1 MB per existing rich menu."""
+        content_type = call.headers.get("Content-Type", "")
+        if content_type not in {"image/png", "image/jpeg"}:
+            return 415, {"message": f"Unsupported Content-Type: {content_type}"}, {}
+        if len(call.body) > 1_000_000:
+            return 413, {"message": "Request Entity Too Large"}, {}
+        if menu_id not in self.rich_menus:
+            return 404, {"message": "Not found"}, {}
+        self.rich_menu_images[menu_id] = call.body
+        return 200, {}, {}
 
     def _telegram(self, call: Call) -> tuple[int, Any, dict[str, str]]:
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", call.path.split("?")[0])
