@@ -29,6 +29,7 @@ def _clear_errors(func: F) -> F:
 
 
 def _settings(default_env: str = "production") -> Settings:
+    """Commands a developer runs default to development; SIANG_ENV in the environment wins."""
     import os
 
     return load_settings({"SIANG_ENV": default_env, **os.environ})
@@ -82,7 +83,7 @@ def db_upgrade() -> None:
     """Apply all migrations (the Procfile's release step)."""
     from bot.migrate import upgrade
 
-    settings = _settings()
+    settings = _settings("development")  # migrations need no secret key
     upgrade(settings.database_url)
     click.echo("database is up to date")
 
