@@ -10,11 +10,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from bot.fonts import sarabun
 from handlers.basic import MenuEntry
 from handlers.commands import Command
 
@@ -93,7 +93,7 @@ def thai_layout_engine() -> ImageFont.Layout:
 
 @lru_cache(maxsize=4)
 def _font_bytes(weight: str) -> bytes:
-    return (resources.files("fontpkg_sarabun") / "files" / f"Sarabun-{weight}.ttf").read_bytes()
+    return sarabun(weight)
 
 
 @lru_cache(maxsize=64)

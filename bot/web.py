@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from bot.channels import line, telegram
 from bot.channels.base import MalformedPayload
 from bot.devchat import DevChat
+from bot.fonts import sarabun
 from bot.intake import Intake, IntakeUnavailable
 from bot.logs import log, new_request_id
 from bot.services import Services
@@ -92,6 +93,14 @@ def healthz() -> tuple[Response, int]:
 @dev.get("/dev/chat")
 def dev_chat_page() -> Response:
     return Response(_DEV_PAGE.read_text(encoding="utf-8"), mimetype="text/html")
+
+
+@dev.get("/dev/chat/sarabun.ttf")
+def dev_chat_font() -> Response:
+    """Thai text renders on any browser, even one on a machine without Thai fonts."""
+    response = Response(sarabun("Regular"), mimetype="font/ttf")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @dev.post("/dev/chat/messages")

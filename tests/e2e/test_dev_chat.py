@@ -57,6 +57,13 @@ def test_dev_chat_page_is_served(app: Flask) -> None:
     assert "ทดลองแชต" in page.get_data(as_text=True)
 
 
+def test_dev_chat_page_brings_its_own_thai_font(app: Flask) -> None:
+    font = app.test_client().get("/dev/chat/sarabun.ttf")
+    assert font.status_code == 200
+    assert font.mimetype == "font/ttf"
+    assert font.data[:4] == b"\x00\x01\x00\x00"  # a TrueType file
+
+
 def test_dev_chat_api_greeting_menu_and_fallback(app: Flask) -> None:
     client = app.test_client()
 
