@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels import line, telegram
-from bot.channels.base import InboundEventData
+from bot.channels.base import InboundEventData, MalformedPayload
 from bot.jobs import Dispatcher
 from bot.logs import log
 from bot.pipeline import Pipeline
-from bot.spool import Spool
+from bot.spool import RetryLater, Spool
 
 logger = logging.getLogger("siang.intake")
 
@@ -23,6 +26,9 @@ PARSERS: dict[str, Callable[[bytes, datetime], list[InboundEventData]]] = {
     line.CHANNEL: line.parse_webhook,
     telegram.CHANNEL: telegram.parse_update,
 }
+# The database is away (down, stuck, pool exhausted): keep the body and try later.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, FutureTimeout)
+RECORD_DEADLINE_SECONDS = 1.2  # leaves room inside LINE's 2 seconds to spool and answer
 
 
 class IntakeUnavailable(Exception):
@@ -36,21 +42,45 @@ class Accepted:
     spooled: bool = False
 
 
+def parse(channel: str, body: bytes, received_at: datetime) -> list[InboundEventData]:
+    try:
+        return PARSERS[channel](body, received_at)
+    except MalformedPayload:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        # a shape the parser did not foresee: the sender gets a 400, we get the type in the log
+        raise MalformedPayload(f"unreadable event ({type(exc).__name__})") from exc
+
+
 class Intake:
     def __init__(self, pipeline: Pipeline, dispatcher: Dispatcher, spool: Spool) -> None:
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.spool = spool
+        # A database that stops answering mid-query ignores server-side timeouts; the
+        # deadline on this pool is what keeps the webhook inside LINE's 2 seconds.
+        self._recorder = ThreadPoolExecutor(max_workers=4, thread_name_prefix="record")
 
     def accept(self, channel: str, body: bytes, received_at: datetime) -> Accepted:
-        """Raises MalformedPayload for a body we cannot read, IntakeUnavailable if not kept."""
-        events = PARSERS[channel](body, received_at)
+        """Raises MalformedPayload for a body we cannot read or store, IntakeUnavailable if
+        it could not be kept anywhere."""
+        events = parse(channel, body, received_at)
         if not events:
             return Accepted(0, 0)
         try:
-            new_ids = self.pipeline.record(channel, events)
-        except SQLAlchemyError:
+            future = self._recorder.submit(self.pipeline.record, channel, events)
+            new_ids = future.result(timeout=RECORD_DEADLINE_SECONDS)
+        except UNAVAILABLE:
             return self._spool(channel, body, received_at, len(events))
+        except DBAPIError as exc:  # the database is up but refuses this data
+            log(
+                logger,
+                logging.WARNING,
+                "events refused by the database",
+                channel=channel,
+                error=type(exc.orig).__name__,
+            )
+            raise MalformedPayload("events refused by the database") from exc
         self.dispatcher.dispatch(new_ids)
         return Accepted(len(events), len(new_ids))
 
@@ -64,8 +94,12 @@ class Intake:
         return Accepted(count, 0, spooled=True)
 
     def replay(self, channel: str, body: bytes, received_at: datetime) -> None:
-        """Record a spooled body (raises while the database is still down)."""
-        new_ids = self.pipeline.record(channel, PARSERS[channel](body, received_at))
+        """Record a spooled body. RetryLater while the database is still away."""
+        events = parse(channel, body, received_at)
+        try:
+            new_ids = self.pipeline.record(channel, events)
+        except UNAVAILABLE as exc:
+            raise RetryLater from exc
         self.dispatcher.dispatch(new_ids)
 
     def drain_spool(self) -> int:

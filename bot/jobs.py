@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.logs import log
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import Services
 
 logger = logging.getLogger("siang.jobs")
+
+MIN_RESCHEDULE = timedelta(seconds=2)
+T = TypeVar("T")
 
 
 class Dispatcher(Protocol):
@@ -43,22 +46,36 @@ class Jobs:
             self._schedule_delivery(user_ref, due)
 
     def next_due(self, user_ref: str) -> datetime | None:
+        """When this user's oldest unsent message may go: later ones wait behind it."""
         with self.services.db.transaction() as s:
-            return s.execute(
-                select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.user_ref == user_ref,
-                    OutboxMessage.status == OutboxStatus.PENDING,
+            oldest = s.execute(
+                select(
+                    OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.lease_until
                 )
-            ).scalar_one_or_none()
+                .where(
+                    OutboxMessage.user_ref == user_ref,
+                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            ).first()
+        if oldest is None:
+            return None
+        status, next_attempt_at, lease_until = oldest
+        due = lease_until if status == OutboxStatus.SENDING and lease_until else next_attempt_at
+        return max(due, self.services.clock.now() + MIN_RESCHEDULE)
 
     def sweep(self) -> None:
-        """Safety net, every minute: events nobody processed, messages due, old rows."""
+        """Safety net, every minute: events nobody processed, messages due, old rows.
+
+        One failing event or user never stops the sweep for everyone else.
+        """
         stale = self.services.pipeline.stale_pending()
         for event_id in stale:
-            self.process_event(event_id)
+            self._isolated(self.process_event, event_id)
         due = self.services.outbox.due_users()
         for user_ref in due:
-            self.deliver(user_ref)
+            self._isolated(self.deliver, user_ref)
         purged = self.services.pipeline.purge(
             timedelta(days=self.services.settings.inbound_retention_days)
         )
@@ -71,6 +88,13 @@ class Jobs:
                 due_users=len(due),
                 purged_events=purged,
             )
+
+    @staticmethod
+    def _isolated(job: Callable[[T], None], arg: T) -> None:
+        try:
+            job(arg)
+        except Exception:
+            logger.exception("sweep item failed")
 
 
 class InlineDispatcher:

@@ -174,6 +174,10 @@ class Outbox:
         except DeliveryError as err:
             self._failed(row, err)
             return False
+        except Exception as exc:  # a bug or an unreadable answer: never leave the row leased
+            logger.exception("delivery crashed")
+            self._failed(row, DeliveryError(type(exc).__name__, retryable=False))
+            return False
         with self.db.transaction() as s:
             s.execute(
                 update(OutboxMessage)

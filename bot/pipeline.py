@@ -52,7 +52,6 @@ class Pipeline:
         """Insert events not seen before; return the ids of the new ones (duplicates: none)."""
         if not events:
             return []
-        now = self.clock.now()
         new_ids: list[int] = []
         with self.db.transaction() as s:
             for event in events:
@@ -66,7 +65,7 @@ class Pipeline:
                         message=event.message.to_dict(),
                         reply_token=event.reply_token,
                         event_ts=event.event_ts,
-                        received_at=now,
+                        received_at=event.message.received_at,  # a spooled body keeps its time
                         attempts=0,
                     )
                     .on_conflict_do_nothing(index_elements=["channel", "event_key"])
@@ -98,7 +97,7 @@ class Pipeline:
                 progressed = self._process_next(channel, user_ref)
             except Exception:
                 logger.exception("event handling failed")
-                progressed = self._record_failure(channel, user_ref)
+                progressed = self._record_failure_safely(channel, user_ref)
             if not progressed:
                 break
             handled += 1
@@ -180,7 +179,20 @@ class Pipeline:
         event.message = None  # the text and user id are not kept once acted on
         event.reply_token = None
 
-    def _record_failure(self, channel: str, user_ref: str) -> bool:
+    def _record_failure_safely(self, channel: str, user_ref: str) -> bool:
+        try:
+            return self._record_failure(channel, user_ref, apologise=True)
+        except Exception:
+            logger.exception("could not record the failure with an apology")
+        try:
+            # the database is up but refuses even the apology: give up on the event quietly,
+            # so it does not sit pending for ever with its text
+            return self._record_failure(channel, user_ref, apologise=False)
+        except Exception:
+            logger.exception("could not record the failure")  # the database is away
+            return False
+
+    def _record_failure(self, channel: str, user_ref: str, *, apologise: bool) -> bool:
         """Count a failed try; after MAX_ATTEMPTS apologise and move on: the queue never sticks."""
         now = self.clock.now()
         with self.db.transaction() as s:
@@ -198,9 +210,9 @@ class Pipeline:
             if event is None:
                 return False
             event.attempts += 1
-            if event.attempts < MAX_ATTEMPTS:
+            if apologise and event.attempts < MAX_ATTEMPTS:
                 return False  # left pending: the sweep tries again later
-            if event.message is not None:
+            if apologise and event.message is not None:
                 message = IncomingMessage.from_dict(event.message)
                 self.outbox.add(
                     s,

@@ -28,6 +28,10 @@ STALE_CLAIM_SECONDS = 300
 Accept = Callable[[str, bytes, datetime], None]
 
 
+class RetryLater(Exception):
+    """Raised by an Accept callback while the database is still unavailable."""
+
+
 class Spool:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -55,7 +59,11 @@ class Spool:
         return sum(1 for p in self.directory.iterdir() if p.suffix in {".json", ".claimed"})
 
     def drain(self, accept: Accept, limit: int = 200) -> int:
-        """Hand spooled bodies to `accept`, oldest first; stop at the first failure."""
+        """Hand spooled bodies to `accept`, oldest first.
+
+        RetryLater stops the drain and keeps the body; any other failure means the body
+        itself cannot be taken, so it is set aside as `.bad` and the drain goes on.
+        """
         if not self.directory.exists():
             return 0
         self._release_stale_claims()
@@ -73,10 +81,14 @@ class Spool:
                     base64.b64decode(record["body"]),
                     datetime.fromisoformat(record["received_at"]),
                 )
-            except Exception:
+            except RetryLater:
                 claimed.rename(path)
                 log(logger, logging.WARNING, "spool drain paused", drained=drained)
                 return drained
+            except Exception as exc:
+                claimed.rename(claimed.with_suffix(".bad"))
+                log(logger, logging.ERROR, "spooled body set aside", error=type(exc).__name__)
+                continue
             claimed.unlink()
             drained += 1
         if drained:

@@ -32,7 +32,9 @@ _WORDS: dict[str, Command] = {
     "/help": Command.HELP,
     "/cancel": Command.CANCEL,
 }
-_TRAILING_POLITE = re.compile(r"(ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?]+)+$")
+# One character or one whole word per repetition: no nested quantifier, no backtracking blow-up.
+_TRAILING_POLITE = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?])+$")
+_LONGEST_COMMAND = 40  # anything longer is a sentence, not a command word
 
 
 def parse_command(message: IncomingMessage) -> Command | None:
@@ -44,6 +46,9 @@ def parse_command(message: IncomingMessage) -> Command | None:
             return None
     if message.kind is not MessageKind.TEXT:
         return None
-    word = _TRAILING_POLITE.sub("", message.text.strip().lower()).strip()
+    text = message.text.strip()
+    if len(text) > _LONGEST_COMMAND:
+        return None
+    word = _TRAILING_POLITE.sub("", text.lower()).strip()
     word = word.split("@", 1)[0]  # Telegram group commands: /help@SiangBot
     return _WORDS.get(word)

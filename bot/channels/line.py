@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import urllib3
@@ -19,6 +19,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 from linebot.v3.webhook import SignatureValidator
 
+from bot.channels import fields
 from bot.channels.base import (
     Delivery,
     DeliveryError,
@@ -34,6 +35,7 @@ MAX_QUICK_REPLIES = 13
 MAX_TEXT = 5000
 MAX_POSTBACK_DATA = 300
 MAX_CAROUSEL = 12
+MAX_REPLY_TOKEN = 255
 
 _MESSAGE_KINDS = {
     "image": MessageKind.IMAGE,
@@ -73,25 +75,27 @@ def parse_webhook(body: bytes, received_at: datetime) -> list[InboundEventData]:
 def _parse_event(raw: dict[str, Any], received_at: datetime) -> InboundEventData | None:
     if raw.get("mode", "active") != "active":
         return None  # standby: another channel (e.g. a chat module) owns the conversation
-    source = raw.get("source")
-    if not isinstance(source, dict) or source.get("type") != "user":
+    source = fields.obj(raw.get("source"))
+    if source.get("type") != "user":
         return None  # groups and rooms: citizens' matters are handled in private chats
-    user_id = source.get("userId")
-    if not isinstance(user_id, str) or not user_id:
+    user_id = fields.ident(source.get("userId"))
+    if user_id is None:
         return None
-    kind, fields = _message_fields(raw)
+    kind, values = _message_fields(raw)
     if kind is None:
         return None
-    event_ts = _timestamp(raw.get("timestamp"), received_at)
+    timestamp = raw.get("timestamp")
+    event_ts = (
+        fields.epoch(timestamp / 1000) if isinstance(timestamp, int | float) else None
+    ) or received_at
     message = IncomingMessage(
-        channel=CHANNEL, user_id=user_id, kind=kind, received_at=received_at, **fields
+        channel=CHANNEL, user_id=user_id, kind=kind, received_at=received_at, **values
     )
-    reply_token = raw.get("replyToken")
     return InboundEventData(
         event_key=_event_key(raw),
         message=message,
         event_ts=event_ts,
-        reply_token=reply_token if isinstance(reply_token, str) and reply_token else None,
+        reply_token=fields.text(raw.get("replyToken"), MAX_REPLY_TOKEN) or None,
     )
 
 
@@ -102,36 +106,29 @@ def _message_fields(raw: dict[str, Any]) -> tuple[MessageKind | None, dict[str, 
     if event_type == "unfollow":
         return MessageKind.UNFOLLOW, {}
     if event_type == "postback":
-        data = (raw.get("postback") or {}).get("data")
-        return MessageKind.POSTBACK, {"postback": str(data or "")[:MAX_POSTBACK_DATA]}
-    if event_type != "message" or not isinstance(raw.get("message"), dict):
+        data = fields.obj(raw.get("postback")).get("data")
+        return MessageKind.POSTBACK, {"postback": fields.text(data, MAX_POSTBACK_DATA)}
+    message = raw.get("message")
+    if event_type != "message" or not isinstance(message, dict):
         return None, {}  # beacon, unsend, memberJoined, messageEdited, unknown types...
-    message = raw["message"]
-    kind = _MESSAGE_KINDS.get(message.get("type"), MessageKind.UNSUPPORTED)
+    message_type = message.get("type")
+    kind = (
+        _MESSAGE_KINDS.get(message_type, MessageKind.UNSUPPORTED)
+        if isinstance(message_type, str)
+        else MessageKind.UNSUPPORTED
+    )
     if kind is MessageKind.TEXT:
-        return kind, {"text": str(message.get("text") or "")[:MAX_TEXT]}
+        return kind, {"text": fields.text(message.get("text"), MAX_TEXT)}
     if kind is MessageKind.LOCATION:
-        try:
-            location = Location(
-                latitude=float(message["latitude"]),
-                longitude=float(message["longitude"]),
-                address=str(message.get("address") or message.get("title") or "")[:500],
-            )
-        except (KeyError, TypeError, ValueError):
+        latitude = fields.coordinate(message.get("latitude"), 90)
+        longitude = fields.coordinate(message.get("longitude"), 180)
+        if latitude is None or longitude is None:
             return MessageKind.UNSUPPORTED, {}
-        return kind, {"location": location}
+        address = fields.text(message.get("address"), 500) or fields.text(message.get("title"), 500)
+        return kind, {"location": Location(latitude, longitude, address)}
     if kind is MessageKind.IMAGE:
-        return kind, {"media_id": str(message.get("id") or "")}
+        return kind, {"media_id": fields.ident(message.get("id"))}
     return kind, {}
-
-
-def _timestamp(value: Any, fallback: datetime) -> datetime:
-    if isinstance(value, int | float) and value > 0:
-        try:
-            return datetime.fromtimestamp(value / 1000, UTC)
-        except (OverflowError, OSError, ValueError):
-            return fallback
-    return fallback
 
 
 def _event_key(raw: dict[str, Any]) -> str:

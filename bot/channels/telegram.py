@@ -7,11 +7,12 @@ import hmac
 import html
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
 
+from bot.channels import fields
 from bot.channels.base import (
     Delivery,
     DeliveryError,
@@ -35,40 +36,40 @@ def parse_update(body: bytes, received_at: datetime) -> list[InboundEventData]:
         update = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedPayload("body is not JSON") from exc
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+    update_id = update.get("update_id") if isinstance(update, dict) else None
+    if isinstance(update_id, bool) or not isinstance(update_id, int) or not 0 <= update_id < 2**63:
         raise MalformedPayload("no update_id")
-    event = _parse(update, received_at)
+    event = _parse(update, str(update_id), received_at)
     return [] if event is None else [event]
 
 
-def _parse(update: dict[str, Any], received_at: datetime) -> InboundEventData | None:
-    key = str(update["update_id"])
+def _parse(update: dict[str, Any], key: str, received_at: datetime) -> InboundEventData | None:
     if isinstance(update.get("message"), dict):
         msg = update["message"]
-        chat = msg.get("chat") or {}
-        if chat.get("type") != "private" or "id" not in chat:
+        chat = fields.obj(msg.get("chat"))
+        chat_id = fields.ident(chat.get("id"))
+        if chat.get("type") != "private" or chat_id is None:
             return None
-        kind, fields = _message_fields(msg)
-        return _event(key, str(chat["id"]), kind, fields, msg.get("date"), received_at)
+        kind, values = _message_fields(msg)
+        return _event(key, chat_id, kind, values, msg.get("date"), received_at)
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
-        chat = (query.get("message") or {}).get("chat") or {}
-        user = query.get("from") or {}
-        chat_id = chat.get("id", user.get("id"))
-        if chat_id is None or (chat and chat.get("type") != "private"):
+        chat = fields.obj(fields.obj(query.get("message")).get("chat"))
+        chat_id = fields.ident(chat.get("id", fields.obj(query.get("from")).get("id")))
+        query_id = fields.ident(query.get("id"))
+        if chat_id is None or query_id is None or (chat and chat.get("type") != "private"):
             return None
-        fields = {"postback": str(query.get("data") or "")[:MAX_CALLBACK_DATA]}
-        event = _event(key, str(chat_id), MessageKind.POSTBACK, fields, None, received_at)
+        values = {"postback": fields.text(query.get("data"), MAX_CALLBACK_DATA)}
+        event = _event(key, chat_id, MessageKind.POSTBACK, values, None, received_at)
         # the callback id rides in the reply-token slot: the sender answers it (stops the spinner)
-        return InboundEventData(event.event_key, event.message, event.event_ts, str(query["id"]))
+        return InboundEventData(event.event_key, event.message, event.event_ts, query_id)
     if isinstance(update.get("my_chat_member"), dict):
         member = update["my_chat_member"]
-        chat = member.get("chat") or {}
-        status = (member.get("new_chat_member") or {}).get("status")
-        if chat.get("type") == "private" and status == "kicked" and "id" in chat:
-            return _event(
-                key, str(chat["id"]), MessageKind.UNFOLLOW, {}, member.get("date"), received_at
-            )
+        chat = fields.obj(member.get("chat"))
+        chat_id = fields.ident(chat.get("id"))
+        status = fields.obj(member.get("new_chat_member")).get("status")
+        if chat.get("type") == "private" and status == "kicked" and chat_id is not None:
+            return _event(key, chat_id, MessageKind.UNFOLLOW, {}, member.get("date"), received_at)
     return None  # edited messages, channel posts, inline queries...: not ours to answer
 
 
@@ -79,16 +80,15 @@ def _message_fields(msg: dict[str, Any]) -> tuple[MessageKind, dict[str, Any]]:
             return MessageKind.FOLLOW, {}
         return MessageKind.TEXT, {"text": text}
     if isinstance(msg.get("location"), dict):
-        loc = msg["location"]
-        try:
-            return MessageKind.LOCATION, {
-                "location": Location(float(loc["latitude"]), float(loc["longitude"]))
-            }
-        except (KeyError, TypeError, ValueError):
+        latitude = fields.coordinate(msg["location"].get("latitude"), 90)
+        longitude = fields.coordinate(msg["location"].get("longitude"), 180)
+        if latitude is None or longitude is None:
             return MessageKind.UNSUPPORTED, {}
-    if isinstance(msg.get("photo"), list) and msg["photo"]:
-        largest = msg["photo"][-1]
-        return MessageKind.IMAGE, {"media_id": str(largest.get("file_id", ""))}
+        return MessageKind.LOCATION, {"location": Location(latitude, longitude)}
+    photos = msg.get("photo")
+    if isinstance(photos, list) and photos:
+        largest = fields.obj(photos[-1])  # Telegram lists the sizes smallest first
+        return MessageKind.IMAGE, {"media_id": fields.text(largest.get("file_id"), 255) or None}
     if isinstance(msg.get("sticker"), dict):
         return MessageKind.STICKER, {}
     return MessageKind.UNSUPPORTED, {}
@@ -98,15 +98,16 @@ def _event(
     key: str,
     chat_id: str,
     kind: MessageKind,
-    fields: dict[str, Any],
+    values: dict[str, Any],
     date: Any,
     received_at: datetime,
 ) -> InboundEventData:
-    ts = datetime.fromtimestamp(date, UTC) if isinstance(date, int) and date > 0 else received_at
     message = IncomingMessage(
-        channel=CHANNEL, user_id=chat_id, kind=kind, received_at=received_at, **fields
+        channel=CHANNEL, user_id=chat_id, kind=kind, received_at=received_at, **values
     )
-    return InboundEventData(event_key=key, message=message, event_ts=ts)
+    return InboundEventData(
+        event_key=key, message=message, event_ts=fields.epoch(date) or received_at
+    )
 
 
 # ---- rendering ------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, OperationalError
 
 from bot.app import create_app
 from bot.intake import Intake
@@ -129,3 +131,84 @@ def test_a_handler_crash_is_retried_then_answered_with_an_apology(
     assert texts == ["ขออภัยค่ะ ระบบขัดข้องชั่วคราว รบกวนลองใหม่อีกครั้งในภายหลังนะคะ"]
     with services.db.transaction() as s:
         assert s.execute(select(InboundEvent.status)).scalar_one() == EventStatus.FAILED
+
+
+def test_a_database_that_stops_answering_mid_query_still_gets_a_200(
+    services, platform, monkeypatch
+) -> None:
+    """Server-side timeouts do not fire when the network itself stalls: the deadline does."""
+    released = threading.Event()
+
+    def stuck(*args, **kwargs):  # type: ignore[no-untyped-def]
+        released.wait(timeout=30)
+        raise OperationalError("select", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(services.pipeline, "record", stuck)
+    app = create_app(services=services, dispatcher=DroppingDispatcher())
+    body = line_body(line_text_event("สวัสดี"))
+    try:
+        response = app.test_client().post(
+            "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
+        )
+    finally:
+        released.set()
+    assert response.status_code == 200
+    assert Spool(services.settings.instance_dir / "spool").backlog() == 1
+
+
+def test_data_the_database_refuses_is_a_400_not_a_spooled_body(services, monkeypatch) -> None:
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise DataError("insert", {}, Exception("value too long"))
+
+    monkeypatch.setattr(services.pipeline, "record", refuse)
+    app = create_app(services=services, dispatcher=DroppingDispatcher())
+    body = line_body(line_text_event("สวัสดี"))
+    response = app.test_client().post(
+        "/webhook/line", data=body, headers={"X-Line-Signature": line_signature(body)}
+    )
+    assert response.status_code == 400
+    assert Spool(services.settings.instance_dir / "spool").backlog() == 0
+
+
+def test_an_unreadable_spooled_body_is_set_aside_and_the_rest_drained(
+    tmp_path: Path, services, jobs, platform, clock
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.put("line", b"{broken", clock.now())
+    original_time = clock.now()
+    spool.put("line", line_body(line_text_event("สวัสดี")), original_time)
+    clock.advance(minutes=10)
+
+    drained = Intake(services.pipeline, InlineDispatcher(jobs), spool).drain_spool()
+
+    assert drained == 1
+    assert [p.suffix for p in (tmp_path / "spool").iterdir()] == [".bad"]
+    with services.db.transaction() as s:
+        recorded = s.execute(select(InboundEvent)).scalar_one()
+        assert recorded.received_at == original_time  # the reply token is known to be old
+    assert len(platform.requests_to("/v2/bot/message/push")) == 1
+
+
+def test_one_broken_event_does_not_stop_the_sweep_for_others(
+    services, jobs, platform, clock, monkeypatch
+) -> None:
+    from bot.channels import line
+
+    for number, user in enumerate(("U" + "1" * 32, "U" + "2" * 32)):
+        body = line_body(line_text_event("สวัสดี", user=user, event_id=f"E{number}"))
+        services.pipeline.record("line", line.parse_webhook(body, clock.now()))
+    real = jobs.process_event
+    calls: list[int] = []
+
+    def first_one_explodes(event_id: int) -> None:
+        calls.append(event_id)
+        if len(calls) == 1:
+            raise RuntimeError("bug")
+        real(event_id)
+
+    monkeypatch.setattr(jobs, "process_event", first_one_explodes)
+    clock.advance(seconds=40)
+    jobs.sweep()
+
+    assert len(calls) == 2
+    assert len(platform.delivered_line_messages()) == 1

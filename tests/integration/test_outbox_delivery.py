@@ -222,3 +222,39 @@ def test_delivery_is_given_up_after_the_retry_key_window(services, jobs, platfor
     row = outbox_rows(services)[0]
     assert row.status == OutboxStatus.FAILED
     assert row.payload is None
+
+
+def test_a_crash_while_sending_fails_the_row_instead_of_blocking_the_user(
+    services, jobs, platform, monkeypatch
+) -> None:
+    sender = services.senders["line"]
+
+    def crash(delivery):  # type: ignore[no-untyped-def]
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(sender, "send", crash)
+    receive_line(services, jobs, "สวัสดี", event_id="E1", reply_token="t1")
+    monkeypatch.undo()
+    receive_line(services, jobs, "ขอบคุณค่ะ", event_id="E2", reply_token="t2")
+
+    rows = outbox_rows(services)
+    assert [r.status for r in rows] == [OutboxStatus.FAILED, OutboxStatus.SENT]
+    assert "ยินดีค่ะ" in line_texts(platform)[0]
+
+
+def test_delivery_is_rescheduled_for_the_oldest_waiting_message(
+    services, jobs, platform, clock
+) -> None:
+    """A newer message that is due must not make the worker spin while the oldest waits."""
+    platform.fail("/v2/bot/message/reply", Fault(status=500, times=2))
+    platform.fail("/v2/bot/message/push", Fault(status=500))
+    receive_line(services, jobs, "สวัสดี", event_id="E1", reply_token="t1")
+    receive_line(services, jobs, "ขอบคุณค่ะ", event_id="E2", reply_token="t2")
+    scheduled: list = []
+    jobs_with_queue = Jobs(services, lambda ref, eta: scheduled.append(eta))
+    oldest = outbox_rows(services)[0]
+
+    jobs_with_queue.deliver(oldest.user_ref)
+
+    assert scheduled == [oldest.next_attempt_at]
+    assert oldest.next_attempt_at > clock.now()
