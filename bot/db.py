@@ -49,9 +49,19 @@ def make_engine(url: str, *, fail_fast: bool = False) -> Engine:
     connect_args: dict[str, Any] = {"connect_timeout": 2 if fail_fast else 5}
     if fail_fast:
         connect_args["options"] = "-c statement_timeout=1200 -c lock_timeout=1000"
+        # a vanished server host is noticed by the kernel, not after minutes of silence
+        connect_args |= {
+            "tcp_user_timeout": 1500,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+        }
     return create_engine(
         url,
-        pool_pre_ping=True,
+        # The webhook skips the per-checkout ping (a round trip per request): a dead pooled
+        # connection there fails fast and the body is spooled, not lost.
+        pool_pre_ping=not fail_fast,
         pool_size=5,
         max_overflow=10,
         pool_timeout=0.5 if fail_fast else 10,

@@ -44,34 +44,40 @@ class Pipeline:
         self.outbox = outbox
         self.hasher = hasher
         self.clock = clock
+        self._record_statement = (
+            self._insert()(InboundEvent.__table__)
+            .on_conflict_do_nothing(index_elements=["channel", "event_key"])
+            .returning(InboundEvent.__table__.c.id)
+        )
 
     def _insert(self):  # type: ignore[no-untyped-def]
         return pg_insert if self.db.dialect == "postgresql" else sqlite_insert
 
     def record(self, channel: str, events: Sequence[InboundEventData]) -> list[int]:
-        """Insert events not seen before; return the ids of the new ones (duplicates: none)."""
+        """Insert events not seen before; return the ids of the new ones (duplicates: none).
+
+        This is the webhook's hot path: one prepared statement, bound per event, on a plain
+        connection (building an ORM statement per call cost more than the insert itself).
+        """
         if not events:
             return []
         new_ids: list[int] = []
-        with self.db.transaction() as s:
+        with self.db.engine.begin() as conn:
             for event in events:
-                stmt = (
-                    self._insert()(InboundEvent)
-                    .values(
-                        channel=channel,
-                        event_key=event.event_key,
-                        user_ref=self.hasher.ref(channel, event.message.user_id),
-                        status=EventStatus.PENDING,
-                        message=event.message.to_dict(),
-                        reply_token=event.reply_token,
-                        event_ts=event.event_ts,
-                        received_at=event.message.received_at,  # a spooled body keeps its time
-                        attempts=0,
-                    )
-                    .on_conflict_do_nothing(index_elements=["channel", "event_key"])
-                    .returning(InboundEvent.id)
-                )
-                new_id = s.execute(stmt).scalar_one_or_none()
+                new_id = conn.execute(
+                    self._record_statement,
+                    {
+                        "channel": channel,
+                        "event_key": event.event_key,
+                        "user_ref": self.hasher.ref(channel, event.message.user_id),
+                        "status": EventStatus.PENDING.value,
+                        "message": event.message.to_dict(),
+                        "reply_token": event.reply_token,
+                        "event_ts": event.event_ts,
+                        "received_at": event.message.received_at,  # a spooled body keeps its time
+                        "attempts": 0,
+                    },
+                ).scalar_one_or_none()
                 if new_id is not None:
                     new_ids.append(new_id)
         return new_ids
