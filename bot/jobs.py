@@ -40,7 +40,8 @@ class Jobs:
             self.deliver(user_ref)
 
     def deliver(self, user_ref: str) -> None:
-        self.services.outbox.deliver_for_user(user_ref)
+        if self.services.outbox.deliver_for_user(user_ref):
+            return  # all sent: nothing to schedule
         due = self.next_due(user_ref)
         if due is not None and self._schedule_delivery is not None:
             self._schedule_delivery(user_ref, due)

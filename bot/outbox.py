@@ -81,16 +81,17 @@ class Outbox:
                 )
             )
 
-    def deliver_for_user(self, user_ref: str) -> int:
-        """Send this user's due messages, oldest first; stop at the first that must wait."""
-        sent = 0
+    def deliver_for_user(self, user_ref: str) -> bool:
+        """Send this user's due messages, oldest first; stop at the first that must wait.
+
+        True when nothing is left to send for this user.
+        """
         while True:
-            row = self._lease_next(user_ref)
+            row, nothing_left = self._lease_next(user_ref)
             if row is None:
-                return sent
+                return nothing_left
             if not self._send(row):
-                return sent
-            sent += 1
+                return False
 
     def due_users(self, limit: int = 500) -> list[str]:
         now = self.clock.now()
@@ -114,7 +115,8 @@ class Outbox:
             ).scalars()
             return list(rows)
 
-    def _lease_next(self, user_ref: str) -> OutboxMessage | None:
+    def _lease_next(self, user_ref: str) -> tuple[OutboxMessage | None, bool]:
+        """The next row to send, leased to us; and whether this user's queue is empty."""
         now = self.clock.now()
         with self.db.transaction() as s:
             row = s.execute(
@@ -127,12 +129,12 @@ class Outbox:
                 .limit(1)
             ).scalar_one_or_none()
             if row is None:
-                return None
+                return None, True
             leased_elsewhere = row.status == OutboxStatus.SENDING and (
                 row.lease_until is not None and row.lease_until >= now
             )
             if leased_elsewhere or row.next_attempt_at > now:
-                return None  # keep order: a later message never overtakes a waiting one
+                return None, False  # keep order: a later message never overtakes a waiting one
             claimed = rowcount(
                 s.execute(
                     update(OutboxMessage)
@@ -149,9 +151,9 @@ class Outbox:
                 )
             )
             if not claimed:
-                return None
+                return None, False
             s.refresh(row)
-            return row
+            return row, False
 
     def _send(self, row: OutboxMessage) -> bool:
         now = self.clock.now()
