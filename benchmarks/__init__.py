@@ -1,0 +1,1 @@
+"""Load tests for Siang. See benchmarks/README.md."""
