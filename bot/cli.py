@@ -89,7 +89,13 @@ def db_upgrade() -> None:
 
 
 @main.command()
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Threads; they mostly wait on the LINE and Telegram APIs, not on the CPU.",
+)
 @_clear_errors
 def worker(workers: int) -> None:
     """Run the background worker: event processing, outbox delivery, scheduled jobs."""

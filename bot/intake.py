@@ -98,9 +98,12 @@ class Intake:
         events = parse(channel, body, received_at)
         try:
             new_ids = self.pipeline.record(channel, events)
+            # the original insert may have committed after its deadline: still pending, and
+            # nobody was told; wake the worker for those too (handling is act-once anyway)
+            late = self.pipeline.pending_ids(channel, [e.event_key for e in events])
         except UNAVAILABLE as exc:
             raise RetryLater from exc
-        self.dispatcher.dispatch(new_ids)
+        self.dispatcher.dispatch(sorted(set(new_ids) | set(late)))
 
     def drain_spool(self) -> int:
         return self.spool.drain(self.replay)

@@ -82,6 +82,21 @@ class Pipeline:
                     new_ids.append(new_id)
         return new_ids
 
+    def pending_ids(self, channel: str, event_keys: Sequence[str]) -> list[int]:
+        """Events already recorded but not yet handled (a record that beat its spooled copy)."""
+        if not event_keys:
+            return []
+        with self.db.transaction() as s:
+            return list(
+                s.execute(
+                    select(InboundEvent.id).where(
+                        InboundEvent.channel == channel,
+                        InboundEvent.event_key.in_(event_keys),
+                        InboundEvent.status == EventStatus.PENDING,
+                    )
+                ).scalars()
+            )
+
     def process_event(self, event_id: int) -> str | None:
         """Handle the event's user queue; return the user_ref whose outbox now has work."""
         with self.db.transaction() as s:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +32,7 @@ def make_huey(settings: Settings) -> Huey:
 @dataclass
 class QueueTasks:
     huey: Huey
-    process_event: Any
+    process_events: Any
     deliver: Any
     sweep: Any
 
@@ -40,9 +42,10 @@ def register_tasks(
 ) -> QueueTasks:
     """`jobs` is called lazily in the consumer, after it has started (fork-safe)."""
 
-    @huey.task(name="siang.process_event")
-    def process_event(event_id: int) -> None:
-        jobs().process_event(event_id)
+    @huey.task(name="siang.process_events")
+    def process_events(event_ids: list[int]) -> None:
+        for event_id in event_ids:
+            jobs().process_event(event_id)
 
     @huey.task(name="siang.deliver")
     def deliver(user_ref: str) -> None:
@@ -54,7 +57,7 @@ def register_tasks(
             drain_spool()
         jobs().sweep()
 
-    return QueueTasks(huey, process_event, deliver, sweep)
+    return QueueTasks(huey, process_events, deliver, sweep)
 
 
 def schedule_delivery(tasks: QueueTasks) -> Callable[[str, datetime], None]:
@@ -65,18 +68,49 @@ def schedule_delivery(tasks: QueueTasks) -> Callable[[str, datetime], None]:
 
 
 class QueueDispatcher:
-    def __init__(self, tasks: QueueTasks) -> None:
+    """Hands recorded events to the queue from a background thread, in batches.
+
+    The events are already durable rows, so the queue message is only a wake-up call: it
+    need not delay the webhook's 200. If this process dies before sending it, the sweep
+    finds the events still pending. One thread per process also means one writer per
+    process on the SQLite queue file instead of one per request thread.
+    """
+
+    def __init__(self, tasks: QueueTasks, max_batch: int = 50) -> None:
         self.tasks = tasks
+        self.max_batch = max_batch
+        self._waiting: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def dispatch(self, event_ids: Sequence[int]) -> None:
+        if not event_ids:
+            return
         for event_id in event_ids:
+            self._waiting.put(event_id)
+        self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="dispatch", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
             try:
-                self.tasks.process_event(event_id)
+                self.tasks.process_events(batch)
             except Exception:  # the queue is down: the sweep re-dispatches pending events
-                log(logger, logging.WARNING, "enqueue failed", event_id=event_id)
+                log(logger, logging.WARNING, "enqueue failed", events=len(batch))
 
 
-def run_worker(settings: Settings, workers: int = 2) -> None:
+def run_worker(settings: Settings, workers: int = 8) -> None:
     huey = make_huey(settings)
     holder: dict[str, Jobs] = {}
     tasks: QueueTasks

@@ -1,0 +1,58 @@
+"""Waking the worker: queue messages leave after the 200, in batches; late records are woken."""
+
+from __future__ import annotations
+
+import time
+
+from huey import MemoryHuey
+
+from bot.channels import line
+from bot.intake import Intake
+from bot.spool import Spool
+from bot.worker import QueueDispatcher, register_tasks
+from tests.support.helpers import line_body, line_text_event
+
+
+class RecordingDispatcher:
+    def __init__(self) -> None:
+        self.dispatched: list[int] = []
+
+    def dispatch(self, event_ids) -> None:  # type: ignore[no-untyped-def]
+        self.dispatched.extend(event_ids)
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_dispatch_returns_at_once_and_sends_batches(jobs) -> None:
+    huey = MemoryHuey("test-dispatch", immediate=False)
+    tasks = register_tasks(huey, lambda: jobs)
+    dispatcher = QueueDispatcher(tasks, max_batch=50)
+
+    dispatcher.dispatch([1, 2, 3])
+    dispatcher.dispatch([4])
+
+    assert wait_until(lambda: sum(len(t.args[0]) for t in huey.pending()) == 4)
+    batches = [t.args[0] for t in huey.pending()]
+    assert sorted(i for batch in batches for i in batch) == [1, 2, 3, 4]
+    assert len(batches) <= 2  # ids waiting together travel together
+
+
+def test_replaying_a_body_whose_record_committed_late_still_wakes_the_worker(
+    services, tmp_path
+) -> None:
+    body = line_body(line_text_event("สวัสดี", event_id="E-late"))
+    [event_id] = services.pipeline.record("line", line.parse_webhook(body, services.clock.now()))
+    dispatcher = RecordingDispatcher()
+    spool = Spool(tmp_path / "spool")
+    spool.put("line", body, services.clock.now())  # the same body, spooled at the deadline
+
+    Intake(services.pipeline, dispatcher, spool).drain_spool()
+
+    assert dispatcher.dispatched == [event_id]
