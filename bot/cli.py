@@ -91,19 +91,33 @@ def db_upgrade() -> None:
 @main.command()
 @click.option(
     "--workers",
-    default=8,
-    show_default=True,
     type=int,
-    help="Threads; they mostly wait on the LINE and Telegram APIs, not on the CPU.",
+    help="Threads [default: 8 on PostgreSQL, where they mostly wait on the LINE and "
+    "Telegram APIs; 2 on SQLite, which takes one writer at a time].",
+)
+@click.option(
+    "--nice",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower CPU priority, so on a shared machine the webhook (which has LINE's "
+    "2-second deadline) goes first; replies can wait a moment.",
 )
 @_clear_errors
-def worker(workers: int) -> None:
+def worker(workers: int | None, nice: int) -> None:
     """Run the background worker: event processing, outbox delivery, scheduled jobs."""
+    import os
+
     from bot.logs import configure_logging
     from bot.worker import run_worker
 
     configure_logging()
-    run_worker(_settings("development"), workers=workers)
+    settings = _settings("development")
+    if workers is None:
+        workers = 2 if settings.database_url.startswith("sqlite") else 8
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
+    run_worker(settings, workers=workers)
 
 
 @main.group()

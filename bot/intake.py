@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
 
 from bot.channels import line, telegram
 from bot.channels.base import InboundEventData, MalformedPayload
 from bot.jobs import Dispatcher
 from bot.logs import log
 from bot.pipeline import Pipeline
+from bot.recorder import DATABASE_AWAY, GroupRecorder
 from bot.spool import RetryLater, Spool
 
 logger = logging.getLogger("siang.intake")
@@ -26,8 +25,8 @@ PARSERS: dict[str, Callable[[bytes, datetime], list[InboundEventData]]] = {
     line.CHANNEL: line.parse_webhook,
     telegram.CHANNEL: telegram.parse_update,
 }
-# The database is away (down, stuck, pool exhausted): keep the body and try later.
-UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, FutureTimeout)
+# The database is away, or did not answer in time: keep the body and try later.
+UNAVAILABLE = (*DATABASE_AWAY, FutureTimeout)
 RECORD_DEADLINE_SECONDS = 1.2  # leaves room inside LINE's 2 seconds to spool and answer
 
 
@@ -57,9 +56,7 @@ class Intake:
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.spool = spool
-        # A database that stops answering mid-query ignores server-side timeouts; the
-        # deadline on this pool is what keeps the webhook inside LINE's 2 seconds.
-        self._recorder = ThreadPoolExecutor(max_workers=4, thread_name_prefix="record")
+        self._recorder = GroupRecorder(pipeline)
 
     def accept(self, channel: str, body: bytes, received_at: datetime) -> Accepted:
         """Raises MalformedPayload for a body we cannot read or store, IntakeUnavailable if
@@ -68,7 +65,7 @@ class Intake:
         if not events:
             return Accepted(0, 0)
         try:
-            future = self._recorder.submit(self.pipeline.record, channel, events)
+            future = self._recorder.submit(channel, events)
             new_ids = future.result(timeout=RECORD_DEADLINE_SECONDS)
         except UNAVAILABLE:
             return self._spool(channel, body, received_at, len(events))

@@ -54,33 +54,41 @@ class Pipeline:
         return pg_insert if self.db.dialect == "postgresql" else sqlite_insert
 
     def record(self, channel: str, events: Sequence[InboundEventData]) -> list[int]:
-        """Insert events not seen before; return the ids of the new ones (duplicates: none).
+        """Insert events not seen before; return the ids of the new ones (duplicates: none)."""
+        return self.record_many([(channel, events)])[0]
+
+    def record_many(
+        self, bodies: Sequence[tuple[str, Sequence[InboundEventData]]]
+    ) -> list[list[int]]:
+        """Several webhook bodies in one transaction (one commit): the new ids of each.
 
         This is the webhook's hot path: one prepared statement, bound per event, on a plain
         connection (building an ORM statement per call cost more than the insert itself).
         """
-        if not events:
-            return []
-        new_ids: list[int] = []
+        results: list[list[int]] = []
         with self.db.engine.begin() as conn:
-            for event in events:
-                new_id = conn.execute(
-                    self._record_statement,
-                    {
-                        "channel": channel,
-                        "event_key": event.event_key,
-                        "user_ref": self.hasher.ref(channel, event.message.user_id),
-                        "status": EventStatus.PENDING.value,
-                        "message": event.message.to_dict(),
-                        "reply_token": event.reply_token,
-                        "event_ts": event.event_ts,
-                        "received_at": event.message.received_at,  # a spooled body keeps its time
-                        "attempts": 0,
-                    },
-                ).scalar_one_or_none()
-                if new_id is not None:
-                    new_ids.append(new_id)
-        return new_ids
+            for channel, events in bodies:
+                new_ids: list[int] = []
+                for event in events:
+                    new_id = conn.execute(
+                        self._record_statement,
+                        {
+                            "channel": channel,
+                            "event_key": event.event_key,
+                            "user_ref": self.hasher.ref(channel, event.message.user_id),
+                            "status": EventStatus.PENDING.value,
+                            "message": event.message.to_dict(),
+                            "reply_token": event.reply_token,
+                            "event_ts": event.event_ts,
+                            # a spooled body keeps its time
+                            "received_at": event.message.received_at,
+                            "attempts": 0,
+                        },
+                    ).scalar_one_or_none()
+                    if new_id is not None:
+                        new_ids.append(new_id)
+                results.append(new_ids)
+        return results
 
     def pending_ids(self, channel: str, event_keys: Sequence[str]) -> list[int]:
         """Events already recorded but not yet handled (a record that beat its spooled copy)."""

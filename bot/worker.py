@@ -110,7 +110,7 @@ class QueueDispatcher:
                 log(logger, logging.WARNING, "enqueue failed", events=len(batch))
 
 
-def run_worker(settings: Settings, workers: int = 8) -> None:
+def run_worker(settings: Settings, workers: int) -> None:
     huey = make_huey(settings)
     holder: dict[str, Jobs] = {}
     tasks: QueueTasks

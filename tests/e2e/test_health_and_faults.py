@@ -143,7 +143,7 @@ def test_a_database_that_stops_answering_mid_query_still_gets_a_200(
         released.wait(timeout=30)
         raise OperationalError("select", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(services.pipeline, "record", stuck)
+    monkeypatch.setattr(services.pipeline, "record_many", stuck)
     app = create_app(services=services, dispatcher=DroppingDispatcher())
     body = line_body(line_text_event("สวัสดี"))
     try:
@@ -160,7 +160,8 @@ def test_data_the_database_refuses_is_a_400_not_a_spooled_body(services, monkeyp
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise DataError("insert", {}, Exception("value too long"))
 
-    monkeypatch.setattr(services.pipeline, "record", refuse)
+    monkeypatch.setattr(services.pipeline, "record_many", refuse)  # the group commit
+    monkeypatch.setattr(services.pipeline, "record", refuse)  # then each body alone
     app = create_app(services=services, dispatcher=DroppingDispatcher())
     body = line_body(line_text_event("สวัสดี"))
     response = app.test_client().post(

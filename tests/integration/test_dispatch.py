@@ -56,3 +56,54 @@ def test_replaying_a_body_whose_record_committed_late_still_wakes_the_worker(
     Intake(services.pipeline, dispatcher, spool).drain_spool()
 
     assert dispatcher.dispatched == [event_id]
+
+
+def test_bodies_arriving_together_share_one_commit_and_each_gets_its_ids(services) -> None:
+    from concurrent.futures import wait
+
+    from bot.recorder import GroupRecorder
+
+    recorder = GroupRecorder(services.pipeline)
+    bodies = [
+        line.parse_webhook(
+            line_body(line_text_event("สวัสดี", event_id=f"G{i}")), services.clock.now()
+        )
+        for i in range(20)
+    ]
+    futures = [recorder.submit("line", events) for events in bodies]
+    futures.append(recorder.submit("line", bodies[0]))  # a redelivery inside the same group
+    wait(futures, timeout=10)
+
+    ids = [f.result() for f in futures]
+    assert all(len(i) == 1 for i in ids[:20])
+    assert len({i[0] for i in ids[:20]}) == 20
+    assert ids[20] == []  # the duplicate got nothing new
+
+
+def test_one_refused_body_does_not_fail_the_others_in_its_group(services, monkeypatch) -> None:
+    from sqlalchemy.exc import DataError
+
+    from bot.recorder import GroupRecorder
+
+    real_record_many = services.pipeline.record_many
+
+    def record_many_refuses(bodies):  # type: ignore[no-untyped-def]
+        raise DataError("insert", {}, Exception("value too long"))
+
+    def record_refuses_one(channel, events):  # type: ignore[no-untyped-def]
+        if events[0].event_key == "BAD":
+            raise DataError("insert", {}, Exception("value too long"))
+        return real_record_many([(channel, events)])[0]
+
+    monkeypatch.setattr(services.pipeline, "record_many", record_many_refuses)
+    monkeypatch.setattr(services.pipeline, "record", record_refuses_one)
+    recorder = GroupRecorder(services.pipeline)
+    good = line.parse_webhook(
+        line_body(line_text_event("ก", event_id="GOOD")), services.clock.now()
+    )
+    bad = line.parse_webhook(line_body(line_text_event("ข", event_id="BAD")), services.clock.now())
+
+    good_future, bad_future = recorder.submit("line", good), recorder.submit("line", bad)
+
+    assert len(good_future.result(timeout=10)) == 1
+    assert isinstance(bad_future.exception(timeout=10), DataError)
