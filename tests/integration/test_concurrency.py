@@ -77,3 +77,36 @@ def test_two_processes_recording_the_same_delivery_keep_one(settings: Settings) 
     with services.db.transaction() as s:
         assert s.execute(select(func.count()).select_from(InboundEvent)).scalar_one() == 1
     services.db.dispose()
+
+
+def test_sqlite_writers_in_two_processes_take_turns(tmp_path: Path, sqlite_template) -> None:  # type: ignore[no-untyped-def]
+    """The writer lock file queues writers of both processes; no 'database is locked'."""
+    import shutil
+
+    from bot.db import Database
+
+    shutil.copy(sqlite_template, tmp_path / "siang.db")
+    url = f"sqlite:///{tmp_path / 'siang.db'}"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_write_many, args=(url, n, barrier)) for n in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    db = Database.from_url(url)
+    with db.transaction() as s:
+        assert s.execute(select(func.count()).select_from(ConversationStateRow)).scalar_one() == 400
+    db.dispose()
+
+
+def _write_many(url: str, n: int, barrier) -> None:  # type: ignore[no-untyped-def]
+    from bot.db import Database
+
+    db = Database.from_url(url, fail_fast=True)
+    barrier.wait(timeout=30)
+    for i in range(200):
+        with db.transaction() as s:
+            s.add(ConversationStateRow(channel="dev", user_ref=f"{n}-{i}", data={}))
+    db.dispose()
