@@ -591,7 +591,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--no-worker",
         action="store_true",
-        help="analysis only: the web alone, no `siang worker` competing for the CPUs",
+        help="the web app alone (what the targets describe): no `siang worker` on the CPUs",
     )
     parser.add_argument(
         "--py-spy",
