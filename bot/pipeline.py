@@ -136,16 +136,7 @@ class Pipeline:
         now = self.clock.now()
         with self.db.transaction() as s:
             state_row = self._lock_state(s, channel, user_ref)
-            event = s.execute(
-                select(InboundEvent)
-                .where(
-                    InboundEvent.channel == channel,
-                    InboundEvent.user_ref == user_ref,
-                    InboundEvent.status == EventStatus.PENDING,
-                )
-                .order_by(InboundEvent.event_ts, InboundEvent.id)
-                .limit(1)
-            ).scalar_one_or_none()
+            event = self._oldest_pending(s, channel, user_ref)
             if event is None or event.message is None:
                 return False
             message = IncomingMessage.from_dict(event.message)
@@ -185,6 +176,20 @@ class Pipeline:
                 flow=outcome.state.flow,
             )
         return True
+
+    @staticmethod
+    def _oldest_pending(s: Session, channel: str, user_ref: str) -> InboundEvent | None:
+        """A user's events are handled in the order the platform stamped them."""
+        return s.execute(
+            select(InboundEvent)
+            .where(
+                InboundEvent.channel == channel,
+                InboundEvent.user_ref == user_ref,
+                InboundEvent.status == EventStatus.PENDING,
+            )
+            .order_by(InboundEvent.event_ts, InboundEvent.id)
+            .limit(1)
+        ).scalar_one_or_none()
 
     def _lock_state(self, s: Session, channel: str, user_ref: str) -> ConversationStateRow:
         """One row per user, locked for the transaction: a user's events are handled serially."""
@@ -226,16 +231,7 @@ class Pipeline:
         now = self.clock.now()
         with self.db.transaction() as s:
             self._lock_state(s, channel, user_ref)
-            event = s.execute(
-                select(InboundEvent)
-                .where(
-                    InboundEvent.channel == channel,
-                    InboundEvent.user_ref == user_ref,
-                    InboundEvent.status == EventStatus.PENDING,
-                )
-                .order_by(InboundEvent.event_ts, InboundEvent.id)
-                .limit(1)
-            ).scalar_one_or_none()
+            event = self._oldest_pending(s, channel, user_ref)
             if event is None:
                 return False
             event.attempts += 1

@@ -8,14 +8,13 @@ database is doing (server-side timeouts do not fire when the network stalls).
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.batching import BatchingThread
 from bot.channels.base import InboundEventData
 from bot.pipeline import Pipeline
 
@@ -27,32 +26,14 @@ DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeo
 class GroupRecorder:
     def __init__(self, pipeline: Pipeline, max_batch: int = 64) -> None:
         self.pipeline = pipeline
-        self.max_batch = max_batch
-        self._waiting: queue.SimpleQueue[tuple[Body, Future[list[int]]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._thread: BatchingThread[tuple[Body, Future[list[int]]]] = BatchingThread(
+            "recorder", self._record, max_batch
+        )
 
     def submit(self, channel: str, events: Sequence[InboundEventData]) -> Future[list[int]]:
         future: Future[list[int]] = Future()
-        self._waiting.put(((channel, events), future))
-        self._ensure_thread()
+        self._thread.put(((channel, events), future))
         return future
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._waiting.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._waiting.get_nowait())
-                except queue.Empty:
-                    break
-            self._record(batch)
 
     def _record(self, batch: list[tuple[Body, Future[list[int]]]]) -> None:
         live = [(body, f) for body, f in batch if f.set_running_or_notify_cancel()]

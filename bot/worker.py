@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +10,7 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from bot.batching import BatchingThread
 from bot.intake import Intake
 from bot.jobs import InlineDispatcher, Jobs
 from bot.logs import log
@@ -78,36 +77,17 @@ class QueueDispatcher:
 
     def __init__(self, tasks: QueueTasks, max_batch: int = 50) -> None:
         self.tasks = tasks
-        self.max_batch = max_batch
-        self._waiting: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._thread: BatchingThread[int] = BatchingThread("dispatch", self._send, max_batch)
 
     def dispatch(self, event_ids: Sequence[int]) -> None:
-        if not event_ids:
-            return
         for event_id in event_ids:
-            self._waiting.put(event_id)
-        self._ensure_thread()
+            self._thread.put(event_id)
 
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="dispatch", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._waiting.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._waiting.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                self.tasks.process_events(batch)
-            except Exception:  # the queue is down: the sweep re-dispatches pending events
-                log(logger, logging.WARNING, "enqueue failed", events=len(batch))
+    def _send(self, batch: list[int]) -> None:
+        try:
+            self.tasks.process_events(batch)
+        except Exception:  # the queue is down: the sweep re-dispatches pending events
+            log(logger, logging.WARNING, "enqueue failed", events=len(batch))
 
 
 def run_worker(settings: Settings, workers: int) -> None:
