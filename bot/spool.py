@@ -24,6 +24,7 @@ from bot.logs import log
 logger = logging.getLogger("siang.spool")
 
 STALE_CLAIM_SECONDS = 300
+BAD_KEPT_SECONDS = 7 * 24 * 3600  # long enough to look into, not to keep personal data
 
 Accept = Callable[[str, bytes, datetime], None]
 
@@ -96,11 +97,20 @@ class Spool:
         return drained
 
     def _release_stale_claims(self) -> None:
-        """A drainer that died mid-way leaves a claim behind: give it back after a while."""
+        """A drainer that died mid-way leaves a claim behind: give it back after a while.
+
+        Bodies set aside as unreadable are deleted after a week: they may hold personal data.
+        """
         now = time.time()
-        for claimed in self.directory.glob("*.claimed"):
+        for path in self.directory.glob("*.claimed"):
             try:
-                if now - claimed.stat().st_mtime > STALE_CLAIM_SECONDS:
-                    claimed.rename(claimed.with_suffix(".json"))
+                if now - path.stat().st_mtime > STALE_CLAIM_SECONDS:
+                    path.rename(path.with_suffix(".json"))
+            except FileNotFoundError:
+                continue
+        for path in self.directory.glob("*.bad"):
+            try:
+                if now - path.stat().st_mtime > BAD_KEPT_SECONDS:
+                    path.unlink()
             except FileNotFoundError:
                 continue

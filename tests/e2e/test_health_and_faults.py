@@ -213,3 +213,21 @@ def test_one_broken_event_does_not_stop_the_sweep_for_others(
 
     assert len(calls) == 2
     assert len(platform.delivered_line_messages()) == 1
+
+
+def test_set_aside_bodies_are_deleted_after_a_week(tmp_path: Path, services, jobs) -> None:
+    import os
+    import time
+
+    spool = Spool(tmp_path / "spool")
+    spool.put("line", b"{broken", services.clock.now())
+    intake = Intake(services.pipeline, InlineDispatcher(jobs), spool)
+    intake.drain_spool()
+    [bad] = list((tmp_path / "spool").glob("*.bad"))
+    intake.drain_spool()
+    assert bad.exists()  # kept for a while, to look into
+
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(bad, (week_ago, week_ago))
+    intake.drain_spool()
+    assert not bad.exists()

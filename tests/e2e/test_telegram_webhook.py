@@ -88,3 +88,17 @@ def test_html_in_user_text_cannot_break_the_reply(app, platform) -> None:
     post(app, telegram_text_update("<b>สวัสดี</b> & <script>"))
     text = send_messages(platform)[0]["text"]
     assert "<script>" not in text
+
+
+def test_telegram_without_its_secrets_is_off(tmp_path, database_url, platform, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import create_app
+    from bot.jobs import InlineDispatcher, Jobs
+    from bot.services import build_services
+    from tests.support.helpers import make_settings
+
+    settings = make_settings(tmp_path, database_url, platform.url, TELEGRAM_BOT_TOKEN="")
+    services = build_services(settings, clock=clock)
+    app = create_app(services=services, dispatcher=InlineDispatcher(Jobs(services)))
+    assert post(app, telegram_text_update("สวัสดี")).status_code == 404
+    assert platform.calls == []
+    services.db.dispose()
