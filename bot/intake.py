@@ -64,10 +64,11 @@ class Intake:
         events = parse(channel, body, received_at)
         if not events:
             return Accepted(0, 0)
+        future = self._recorder.submit(channel, events)
         try:
-            future = self._recorder.submit(channel, events)
             new_ids = future.result(timeout=RECORD_DEADLINE_SECONDS)
         except UNAVAILABLE:
+            future.cancel()  # not started yet: the spooled copy is the only one
             return self._spool(channel, body, received_at, len(events))
         except DBAPIError as exc:  # the database is up but refuses this data
             log(
