@@ -88,17 +88,21 @@ class WriterQueue:
     """Writers to one SQLite file wait their turn on a lock file instead of SQLite's retries.
 
     SQLite's busy handler polls with sleeps of up to 100 ms, which under load between
-    processes gave the webhook a p99 of about a second. A blocking flock wakes the next
-    writer as soon as the lock is released; the kernel drops it if its holder dies.
+    processes gave the webhook a p99 of about a second. Here the next writer polls a
+    non-blocking flock every 0.5 ms instead; the kernel drops the lock if its holder dies.
+    The holder is the DBAPI connection that began the transaction: it gives the lock back
+    after its real COMMIT or ROLLBACK, or when the pool invalidates, resets or closes it.
     """
 
     def __init__(self, database: Path, timeout: float) -> None:
         self._path = database.with_name(database.name + ".writer-lock")
         self._timeout = timeout
         self._threads = threading.Lock()  # flock does not exclude threads sharing a file
+        self._owner_lock = threading.Lock()
+        self._owner: int | None = None
         self._file: Any = None
 
-    def acquire(self) -> None:
+    def acquire(self, owner: object) -> None:
         deadline = time.monotonic() + self._timeout
         if not self._threads.acquire(timeout=self._timeout):
             raise _locked()
@@ -108,7 +112,7 @@ class WriterQueue:
             while True:  # another process holds it: short waits, not SQLite's 100 ms sleeps
                 try:
                     fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
+                    break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise _locked() from None
@@ -116,8 +120,15 @@ class WriterQueue:
         except BaseException:
             self._threads.release()
             raise
+        with self._owner_lock:
+            self._owner = id(owner)
 
-    def release(self) -> None:
+    def release(self, owner: object) -> None:
+        """Give the lock back if `owner` holds it; otherwise do nothing."""
+        with self._owner_lock:
+            if self._owner != id(owner):
+                return
+            self._owner = None
         try:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
         finally:
@@ -142,26 +153,47 @@ def _use_immediate_transactions(engine: Engine, writers: WriterQueue | None = No
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        dbapi_conn = conn.connection.dbapi_connection
         if writers is not None:
-            writers.acquire()
-            conn.info["siang_writer"] = True
+            writers.acquire(dbapi_conn)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _release(conn)
+            if writers is not None:
+                writers.release(dbapi_conn)
             raise
 
-    def _release(conn: Any) -> None:
-        if writers is not None and conn.info.pop("siang_writer", False):
-            writers.release()
+    if writers is None:
+        return
+    _release_after_end_of_transaction(engine, writers)
 
-    @event.listens_for(engine, "commit")
-    def _after_commit(conn: Any) -> None:
-        _release(conn)
 
-    @event.listens_for(engine, "rollback")
-    def _after_rollback(conn: Any) -> None:
-        _release(conn)
+def _release_after_end_of_transaction(engine: Engine, writers: WriterQueue) -> None:
+    # SQLAlchemy's commit/rollback events fire before the DBAPI call, while SQLite still
+    # holds its lock; so release around the dialect's own commit and rollback instead.
+    dialect = engine.dialect
+    do_commit, do_rollback = dialect.do_commit, dialect.do_rollback
+
+    def commit_then_release(dbapi_conn: Any) -> None:
+        try:
+            do_commit(dbapi_conn)
+        finally:
+            writers.release(dbapi_conn)
+
+    def rollback_then_release(dbapi_conn: Any) -> None:
+        try:
+            do_rollback(dbapi_conn)
+        finally:
+            writers.release(dbapi_conn)
+
+    dialect.do_commit = commit_then_release  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = rollback_then_release  # type: ignore[method-assign,assignment]
+
+    def release_on_pool_event(dbapi_conn: Any, *_: Any) -> None:
+        writers.release(dbapi_conn)  # a connection that dies mid-transaction frees the lock
+
+    for name in ("invalidate", "soft_invalidate", "reset", "close", "close_detached"):
+        event.listen(engine, name, release_on_pool_event)
 
 
 class Database:

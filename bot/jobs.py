@@ -73,10 +73,10 @@ class Jobs:
         """
         stale = self.services.pipeline.stale_pending()
         for event_id in stale:
-            self._isolated(self.process_event, event_id)
+            self.isolated(self.process_event, event_id)
         due = self.services.outbox.due_users()
         for user_ref in due:
-            self._isolated(self.deliver, user_ref)
+            self.isolated(self.deliver, user_ref)
         purged = self.services.pipeline.purge(
             timedelta(days=self.services.settings.inbound_retention_days)
         )
@@ -91,11 +91,11 @@ class Jobs:
             )
 
     @staticmethod
-    def _isolated(job: Callable[[T], None], arg: T) -> None:
+    def isolated(job: Callable[[T], None], arg: T) -> None:
         try:
             job(arg)
         except Exception:
-            logger.exception("sweep item failed")
+            logger.exception("job failed")
 
 
 class InlineDispatcher:

@@ -43,8 +43,8 @@ def register_tasks(
 
     @huey.task(name="siang.process_events")
     def process_events(event_ids: list[int]) -> None:
-        for event_id in event_ids:
-            jobs().process_event(event_id)
+        for event_id in event_ids:  # one failure must not hold back the rest of the batch
+            jobs().isolated(jobs().process_event, event_id)
 
     @huey.task(name="siang.deliver")
     def deliver(user_ref: str) -> None:
@@ -69,13 +69,14 @@ def schedule_delivery(tasks: QueueTasks) -> Callable[[str, datetime], None]:
 class QueueDispatcher:
     """Hands recorded events to the queue from a background thread, in batches.
 
+    Batches stay small (8) so the worker's threads still send in parallel during a burst.
     The events are already durable rows, so the queue message is only a wake-up call: it
     need not delay the webhook's 200. If this process dies before sending it, the sweep
     finds the events still pending. One thread per process also means one writer per
     process on the SQLite queue file instead of one per request thread.
     """
 
-    def __init__(self, tasks: QueueTasks, max_batch: int = 50) -> None:
+    def __init__(self, tasks: QueueTasks, max_batch: int = 8) -> None:
         self.tasks = tasks
         self._thread: BatchingThread[int] = BatchingThread("dispatch", self._send, max_batch)
 

@@ -33,7 +33,7 @@ def wait_until(condition, timeout: float = 10.0) -> bool:  # type: ignore[no-unt
 def test_dispatch_returns_at_once_and_sends_batches(jobs) -> None:
     huey = MemoryHuey("test-dispatch", immediate=False)
     tasks = register_tasks(huey, lambda: jobs)
-    dispatcher = QueueDispatcher(tasks, max_batch=50)
+    dispatcher = QueueDispatcher(tasks)
 
     dispatcher.dispatch([1, 2, 3])
     dispatcher.dispatch([4])
@@ -107,3 +107,49 @@ def test_one_refused_body_does_not_fail_the_others_in_its_group(services, monkey
 
     assert len(good_future.result(timeout=10)) == 1
     assert isinstance(bad_future.exception(timeout=10), DataError)
+
+
+def test_one_failing_event_does_not_hold_back_the_rest_of_its_batch(jobs, monkeypatch) -> None:
+    handled: list[int] = []
+
+    def process(event_id: int) -> None:
+        if event_id == 2:
+            raise RuntimeError("bug")
+        handled.append(event_id)
+
+    monkeypatch.setattr(jobs, "process_event", process)
+    huey = MemoryHuey("test-batch", immediate=True)
+    tasks = register_tasks(huey, lambda: jobs)
+
+    tasks.process_events([1, 2, 3, 4])
+
+    assert handled == [1, 3, 4]
+
+
+def test_sqlite_writer_lock_is_given_back_after_the_real_commit_and_on_invalidate(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from bot.db import Database
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'x.db'}", fail_fast=True)
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    other = sqlite3.connect(tmp_path / "x.db", timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # SQLite itself is free: our lock left after COMMIT
+    other.execute("ROLLBACK")
+
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.invalidate()  # the connection dies mid-transaction
+    except Exception:
+        pass
+    with db.engine.begin() as conn:  # would wait and fail 'database is locked' if leaked
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    other.close()
+    db.dispose()
