@@ -174,17 +174,21 @@ def _release_after_end_of_transaction(engine: Engine, writers: WriterQueue) -> N
     dialect = engine.dialect
     do_commit, do_rollback = dialect.do_commit, dialect.do_rollback
 
-    def commit_then_release(dbapi_conn: Any) -> None:
-        try:
-            do_commit(dbapi_conn)
-        finally:
-            writers.release(dbapi_conn)
+    # the dialect is handed the pool's proxy, the pool events the raw DBAPI connection
+    def raw(connection: Any) -> Any:
+        return getattr(connection, "dbapi_connection", connection)
 
-    def rollback_then_release(dbapi_conn: Any) -> None:
+    def commit_then_release(connection: Any) -> None:
         try:
-            do_rollback(dbapi_conn)
+            do_commit(connection)
         finally:
-            writers.release(dbapi_conn)
+            writers.release(raw(connection))
+
+    def rollback_then_release(connection: Any) -> None:
+        try:
+            do_rollback(connection)
+        finally:
+            writers.release(raw(connection))
 
     dialect.do_commit = commit_then_release  # type: ignore[method-assign,assignment]
     dialect.do_rollback = rollback_then_release  # type: ignore[method-assign,assignment]

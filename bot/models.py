@@ -39,6 +39,7 @@ class InboundEvent(Base):
         UniqueConstraint("channel", "event_key", name="uq_inbound_channel_event"),
         Index("ix_inbound_user_pending", "user_ref", "status", "event_ts"),
         Index("ix_inbound_status_received", "status", "received_at"),
+        Index("ix_inbound_received", "received_at"),  # the purge of old events
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
@@ -77,6 +78,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_user", "user_ref", "id"),
+        Index("ix_outbox_created", "created_at"),  # the purge of old messages
+        Index("ix_outbox_source_event", "source_event_id"),  # ON DELETE SET NULL lookups
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -207,9 +207,9 @@ class Pipeline:
         ).scalar_one()
 
     @staticmethod
-    def _finish(event: InboundEvent, status: EventStatus, now: object) -> None:
+    def _finish(event: InboundEvent, status: EventStatus, now: datetime) -> None:
         event.status = status
-        event.processed_at = now  # type: ignore[assignment]
+        event.processed_at = now
         event.message = None  # the text and user id are not kept once acted on
         event.reply_token = None
 
@@ -273,11 +273,7 @@ class Pipeline:
         """Drop finished events and sent messages past the dedupe window."""
         cutoff = self.clock.now() - retention
         with self.db.transaction() as s:
-            s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.created_at < cutoff)
-                .values(source_event_id=None)
-            )
+            # outbox rows that point at a deleted event are unlinked by ON DELETE SET NULL
             events = rowcount(
                 s.execute(
                     delete(InboundEvent).where(

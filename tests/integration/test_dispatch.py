@@ -138,6 +138,11 @@ def test_sqlite_writer_lock_is_given_back_after_the_real_commit_and_on_invalidat
     db = Database.from_url(f"sqlite:///{tmp_path / 'x.db'}", fail_fast=True)
     with db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with db.engine.connect() as conn:  # commit, then begin again on the same connection
+        conn.execute(text("INSERT INTO t VALUES (0)"))
+        conn.commit()
+        conn.execute(text("DELETE FROM t"))
+        conn.commit()
     other = sqlite3.connect(tmp_path / "x.db", timeout=0, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # SQLite itself is free: our lock left after COMMIT
     other.execute("ROLLBACK")
