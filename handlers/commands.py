@@ -16,8 +16,6 @@ class Command(enum.StrEnum):
     CONTACT = "cmd:contact"
 
 
-GLOBAL_COMMANDS = frozenset({Command.MENU, Command.HELP, Command.CANCEL})
-
 _WORDS: dict[str, Command] = {
     "เมนู": Command.MENU,
     "menu": Command.MENU,

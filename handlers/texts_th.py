@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-BOT_NAME = "เสียง"
-
 GREETING = (
     "สวัสดีค่ะ ยินดีต้อนรับสู่ {office} 🙏\n"
     "ฉันคือ “เสียง” ผู้ช่วยตอบคำถามและรับเรื่องของ{office}ค่ะ\n"
@@ -51,7 +49,6 @@ PRIVACY = (
 
 LABEL_MENU = "เมนู"
 LABEL_HELP = "ช่วยเหลือ"
-LABEL_CANCEL = "ยกเลิก"
 LABEL_PRIVACY = "ความเป็นส่วนตัว"
 LABEL_CONTACT = "ติดต่อเจ้าหน้าที่"
 INTERNAL_ERROR = "ขออภัยค่ะ ระบบขัดข้องชั่วคราว รบกวนลองใหม่อีกครั้งในภายหลังนะคะ"

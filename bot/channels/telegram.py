@@ -165,9 +165,6 @@ class TelegramSender:
         with contextlib.suppress(DeliveryError):
             self._call("answerCallbackQuery", {"callback_query_id": callback_id})
 
-    def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        return self._call(method, payload)
-
     def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             response = self._http.post(
