@@ -7,15 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
-
 from bot.logs import log
-from bot.models import OutboxMessage, OutboxStatus
 from bot.services import Services
 
 logger = logging.getLogger("siang.jobs")
 
-MIN_RESCHEDULE = timedelta(seconds=2)
 T = TypeVar("T")
 
 
@@ -42,29 +38,9 @@ class Jobs:
     def deliver(self, user_ref: str) -> None:
         if self.services.outbox.deliver_for_user(user_ref):
             return  # all sent: nothing to schedule
-        due = self.next_due(user_ref)
+        due = self.services.outbox.next_due(user_ref)
         if due is not None and self._schedule_delivery is not None:
             self._schedule_delivery(user_ref, due)
-
-    def next_due(self, user_ref: str) -> datetime | None:
-        """When this user's oldest unsent message may go: later ones wait behind it."""
-        with self.services.db.transaction() as s:
-            oldest = s.execute(
-                select(
-                    OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.lease_until
-                )
-                .where(
-                    OutboxMessage.user_ref == user_ref,
-                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(1)
-            ).first()
-        if oldest is None:
-            return None
-        status, next_attempt_at, lease_until = oldest
-        due = lease_until if status == OutboxStatus.SENDING and lease_until else next_attempt_at
-        return max(due, self.services.clock.now() + MIN_RESCHEDULE)
 
     def sweep(self) -> None:
         """Safety net, every minute: events nobody processed, messages due, old rows.

@@ -27,7 +27,10 @@ logger = logging.getLogger("siang.outbox")
 
 LEASE = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(hours=23)  # LINE keeps a retry key for 24 hours
-REPLY_TOKEN_LIFETIME = timedelta(seconds=50)  # LINE: about one minute from the webhook
+REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
+MIN_RESCHEDULE = timedelta(
+    seconds=2
+)  # a delivery task is never scheduled in the past  # LINE: about one minute from the webhook
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -115,19 +118,34 @@ class Outbox:
             ).scalars()
             return list(rows)
 
+    def next_due(self, user_ref: str) -> datetime | None:
+        """When this user's oldest unsent message may go: later ones wait behind it."""
+        with self.db.transaction() as s:
+            oldest = self._oldest_unsent(s, user_ref)
+            if oldest is None:
+                return None
+            leased = oldest.status == OutboxStatus.SENDING and oldest.lease_until is not None
+            due = oldest.lease_until if leased else oldest.next_attempt_at
+        assert due is not None
+        return max(due, self.clock.now() + MIN_RESCHEDULE)
+
+    @staticmethod
+    def _oldest_unsent(s: Session, user_ref: str) -> OutboxMessage | None:
+        return s.execute(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.user_ref == user_ref,
+                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        ).scalar_one_or_none()
+
     def _lease_next(self, user_ref: str) -> tuple[OutboxMessage | None, bool]:
         """The next row to send, leased to us; and whether this user's queue is empty."""
         now = self.clock.now()
         with self.db.transaction() as s:
-            row = s.execute(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.user_ref == user_ref,
-                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(1)
-            ).scalar_one_or_none()
+            row = self._oldest_unsent(s, user_ref)
             if row is None:
                 return None, True
             leased_elsewhere = row.status == OutboxStatus.SENDING and (
