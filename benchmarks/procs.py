@@ -116,8 +116,8 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def _proc_stats() -> list[tuple[int, list[str]]]:
-    """(pid, fields after the command name) of every live process."""
+def _proc_stats() -> list[tuple[int, str, list[str]]]:
+    """(pid, command name, fields after the command name) of every live process."""
     stats = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -126,12 +126,13 @@ def _proc_stats() -> list[tuple[int, list[str]]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        stats.append((int(entry.name), stat.rsplit(")", 1)[1].split()))
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        stats.append((int(entry.name), name, stat.rsplit(")", 1)[1].split()))
     return stats
 
 
 def group_members(pgid: int) -> list[int]:
-    return [pid for pid, fields in _proc_stats() if int(fields[2]) == pgid]
+    return [pid for pid, _name, fields in _proc_stats() if int(fields[2]) == pgid]
 
 
 def free_port() -> int:
@@ -162,7 +163,7 @@ def wait_http_ok(
 def group_cpu_seconds(pgids: Sequence[int]) -> dict[int, float]:
     """User+system CPU of every live process in each process group (from /proc)."""
     totals = dict.fromkeys(pgids, 0.0)
-    for _pid, fields in _proc_stats():
+    for _pid, _name, fields in _proc_stats():
         pgrp = int(fields[2])
         if pgrp in totals:
             totals[pgrp] += (int(fields[11]) + int(fields[12])) / CLK_TCK
@@ -172,16 +173,8 @@ def group_cpu_seconds(pgids: Sequence[int]) -> dict[int, float]:
 def cpu_by_command(commands: Sequence[str]) -> dict[str, float]:
     """CPU seconds of live processes by command name (e.g. the database server's backends)."""
     totals = dict.fromkeys(commands, 0.0)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+    for _pid, name, fields in _proc_stats():
         if name in totals:
-            fields = stat.rsplit(")", 1)[1].split()
             totals[name] += (int(fields[11]) + int(fields[12])) / CLK_TCK
     return totals
 
