@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +10,13 @@ from flask import Flask
 
 from bot.app import create_app
 from bot.settings import load_settings
+from tests.support.helpers import clean_environ
 
 SIANG = Path(sys.executable).with_name("siang")
 
 
 def run_chat(lines: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIANG_", "DATABASE_URL"))}
-    env["SIANG_INSTANCE_DIR"] = str(tmp_path / "instance")
+    env = clean_environ() | {"SIANG_INSTANCE_DIR": str(tmp_path / "instance")}
     return subprocess.run(
         [str(SIANG), "chat", "--user", "tester"],
         input="\n".join(lines) + "\n",

@@ -13,14 +13,13 @@ import pytest
 import redis
 
 from bot.app import create_app
+from bot.settings import load_settings
 from tests.support.fake_platform import FakePlatform
 from tests.support.helpers import (
-    LINE_SECRET,
-    SECRET_KEY,
+    app_env,
     line_body,
     line_signature,
     line_text_event,
-    make_settings,
 )
 
 SIANG = Path(sys.executable).with_name("siang")
@@ -53,17 +52,8 @@ def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyp
 def test_worker_process_answers_a_queued_event(
     tmp_path: Path, database_url: str, platform: FakePlatform, queue_env: dict[str, str]
 ) -> None:
-    env_values = {
-        "SIANG_ENV": "production",
-        "SIANG_INSTANCE_DIR": str(tmp_path / "instance"),
-        "DATABASE_URL": database_url,
-        "SIANG_SECRET_KEY": SECRET_KEY,
-        "LINE_CHANNEL_SECRET": LINE_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": platform.line_token,
-        "LINE_API_ENDPOINT": platform.url,
-        **queue_env,
-    }
-    settings = make_settings(tmp_path, database_url, platform.url, **env_values)
+    env_values = app_env(tmp_path, database_url, platform.url, SIANG_ENV="production", **queue_env)
+    settings = load_settings(env_values, dotenv_path=tmp_path / "no.env")
     app = create_app(settings)  # production wiring: events go to the queue
     body = line_body(line_text_event("สวัสดีค่ะ"))
     response = app.test_client().post(

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,14 @@ def line_signature(body: bytes, secret: str = LINE_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def make_settings(tmp_path: Path, database_url: str, platform_url: str, **extra: str) -> Settings:
-    env = {
+def clean_environ() -> dict[str, str]:
+    """This process's environment without Siang's settings, for a `siang` subprocess."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SIANG_", "DATABASE_URL"))}
+
+
+def app_env(tmp_path: Path, database_url: str, platform_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a test run: both channels on, pointed at the fake platform."""
+    return {
         "SIANG_ENV": "test",
         "SIANG_INSTANCE_DIR": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
@@ -48,6 +55,10 @@ def make_settings(tmp_path: Path, database_url: str, platform_url: str, **extra:
         "SIANG_HTTP_TIMEOUT_SECONDS": "1",
         **extra,
     }
+
+
+def make_settings(tmp_path: Path, database_url: str, platform_url: str, **extra: str) -> Settings:
+    env = app_env(tmp_path, database_url, platform_url, **extra)
     return load_settings(env, dotenv_path=tmp_path / "no.env")
 
 

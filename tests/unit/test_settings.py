@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ConfigError, load_settings
+from tests.support.helpers import clean_environ
 
 SIANG = Path(sys.executable).with_name("siang")
 
@@ -76,8 +76,7 @@ def test_bad_values_are_named(tmp_path: Path, name: str, value: str) -> None:
 
 
 def test_cli_missing_secret_is_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIANG_", "DATABASE_URL"))}
-    env |= {"SIANG_ENV": "production", "SIANG_INSTANCE_DIR": str(tmp_path)}
+    env = clean_environ() | {"SIANG_ENV": "production", "SIANG_INSTANCE_DIR": str(tmp_path)}
     result = subprocess.run(
         [str(SIANG), "db", "upgrade"],
         env=env,
