@@ -120,6 +120,35 @@ def worker(workers: int | None, nice: int) -> None:
     run_worker(settings, workers=workers)
 
 
+@main.command()
+@_clear_errors
+def classify() -> None:
+    """Read one message per line on stdin; write one JSON object per line.
+
+    Each object has the intent, its confidence, the runner-up, the top complaint category
+    and the entities found (ticket and receipt codes, phones, ID numbers, dates)."""
+    import json
+
+    from bot.clock import SystemClock
+    from bot.router import thai_date
+    from nlu.understand import Understander
+
+    understander = Understander.load()
+    today = thai_date(SystemClock().now())
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        understood = understander.understand(text, today)
+        suggestions = understander.categories.suggest(text, limit=1)
+        record = {
+            "intent": understood.intent.intent,
+            "confidence": round(understood.intent.confidence, 4),
+            "runner_up": understood.intent.runner_up,
+            "category": suggestions[0].category.name if suggestions else None,
+            "entities": [e.to_dict() for e in understood.entities],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
 @main.group()
 def line() -> None:
     """LINE Official Account commands."""

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from bot.intent import IntentClassifier
+from bot.intent import UnderstandsText
 from handlers import texts_th as th
+from handlers.clarify import CLARIFY_FLOW, CORRUPTION_QUESTION, chosen_intent, typed_answer
 from handlers.commands import Command, parse_command
 from handlers.contract import IDLE, ConversationState, Outcome, Turn
 from handlers.messages import IncomingMessage, MessageKind, Reply
 from handlers.registry import Registry
+from nlu.understand import Understanding
+
+THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
+
+
+def thai_date(moment: datetime) -> date:
+    """The calendar date in Thailand, which "เมื่อวาน" and "3 วันก่อน" are counted from."""
+    return moment.astimezone(THAI_TIME).date()
 
 
 class Router:
     def __init__(
-        self, registry: Registry, classifier: IntentClassifier, idle_timeout: timedelta
+        self, registry: Registry, understander: UnderstandsText, idle_timeout: timedelta
     ) -> None:
         self.registry = registry
-        self.classifier = classifier
+        self.understander = understander
         self.idle_timeout = idle_timeout
 
     def route(self, message: IncomingMessage, state: ConversationState, now: datetime) -> Outcome:
@@ -47,19 +56,23 @@ class Router:
         command = parse_command(message)
         if command is not None:
             message = replace(message, kind=MessageKind.POSTBACK, postback=command.value)
+        choice = chosen_intent(message.postback) if command is None else None
+        if command is None and message.kind is MessageKind.TEXT:
+            choice = typed_answer(state, message.text)
+        if choice is not None and (state.idle or state.flow == CLARIFY_FLOW):
+            return self._resolve_choice(message, choice, state, now)
+
         flow = self.registry.flow(state.flow) if state.flow else None
         if state.flow and flow is None:
-            state = IDLE  # a flow from an older version that no longer exists
+            state = IDLE  # a finished question, or a flow from an older version
 
+        understanding = self._understand(message, now)
         if flow is not None and command is Command.HELP:
-            return flow.help(Turn(message, state, now))
+            return flow.help(Turn(message, state, now, understanding))
         if flow is not None and command is None:
-            return flow.handle(Turn(message, state, now))
+            return flow.handle(Turn(message, state, now, understanding))
 
-        intent = None
-        if message.kind is MessageKind.TEXT and message.text.strip():
-            intent = self.classifier.classify(message.text)
-        turn = Turn(message, state, now, intent)
+        turn = Turn(message, state, now, understanding)
         outcome = self.registry.find(turn).handle(turn)
         if command is Command.MENU and flow is not None:
             return Outcome((Reply(text=th.CANCELLED), *outcome.replies), outcome.state)
@@ -67,3 +80,28 @@ class Router:
             # privacy/contact buttons inside a flow answer without dropping the flow
             return Outcome(outcome.replies, state)
         return outcome
+
+    def _understand(self, message: IncomingMessage, now: datetime) -> Understanding | None:
+        if message.kind is not MessageKind.TEXT or not message.text.strip():
+            return None
+        return self.understander.understand(message.text, thai_date(now))
+
+    def _resolve_choice(
+        self, message: IncomingMessage, intent: str, state: ConversationState, now: datetime
+    ) -> Outcome:
+        """The citizen answered a clarifying question: handle their original message as
+        the intent they chose. A tap on an old question has no message behind it."""
+        original = state.data.get("text") if state.flow == CLARIFY_FLOW else None
+        if isinstance(original, str) and original.strip():
+            message = replace(message, kind=MessageKind.TEXT, text=original, postback="")
+            understood = self.understander.understand(original, thai_date(now))
+            if understood.needs_corruption_question and state.step != CORRUPTION_QUESTION:
+                # a button from an older question: this message has not had the safety
+                # question yet, so it gets it now instead of the tapped intent
+                turn = Turn(message, IDLE, now, understood)
+                return self.registry.find(turn).handle(turn)
+            understood = understood.chosen(intent)
+        else:
+            understood = Understanding.of_choice(intent)
+        turn = Turn(message, IDLE, now, understood)
+        return self.registry.find(turn).handle(turn)

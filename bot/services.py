@@ -12,7 +12,7 @@ from bot.channels.line import LineSender
 from bot.channels.telegram import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.intent import IntentClassifier, KeywordClassifier
+from bot.intent import LazyUnderstander, UnderstandsText
 from bot.logs import UserHasher
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
@@ -58,7 +58,7 @@ def build_services(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    classifier: IntentClassifier | None = None,
+    understander: UnderstandsText | None = None,
     registry: Registry | None = None,
     web: bool = False,
 ) -> Services:
@@ -67,7 +67,7 @@ def build_services(
     registry = registry or build_registry(OfficeInfo(settings.office_name, settings.office_phone))
     router = Router(
         registry,
-        classifier or KeywordClassifier(),
+        understander or LazyUnderstander(),
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
     )
     dev_sender = DevSender()

@@ -12,6 +12,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from bot.batching import BatchingThread
 from bot.intake import Intake
+from bot.intent import LazyUnderstander
 from bot.jobs import InlineDispatcher, Jobs
 from bot.logs import log
 from bot.services import build_services
@@ -113,6 +114,9 @@ def run_worker(settings: Settings, workers: int) -> None:
         max_delay=1.0,
         check_worker_health=True,
     )
+    understander = jobs().services.router.understander
+    if isinstance(understander, LazyUnderstander):
+        understander.get()  # load the Thai models now, not on a citizen's first message
     log(
         logger,
         logging.INFO,

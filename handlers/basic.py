@@ -33,10 +33,6 @@ def _is(turn: Turn, command: Command) -> bool:
     return turn.message.kind is MessageKind.POSTBACK and turn.message.postback == command.value
 
 
-def _intent(turn: Turn) -> str | None:
-    return turn.intent.intent if turn.intent else None
-
-
 class Menu:
     name = "menu"
 
@@ -64,7 +60,7 @@ class Greeting:
         self.menu = menu
 
     def matches(self, turn: Turn) -> bool:
-        return turn.message.kind is MessageKind.FOLLOW or _intent(turn) == "greeting"
+        return turn.message.kind is MessageKind.FOLLOW or turn.intent == "greeting"
 
     def handle(self, turn: Turn) -> Outcome:
         return Outcome((self.menu.reply(self.office.fill(th.GREETING)),))
@@ -90,7 +86,7 @@ class Cancel:
         self.menu = menu
 
     def matches(self, turn: Turn) -> bool:
-        return _is(turn, Command.CANCEL) or _intent(turn) == "cancel"
+        return _is(turn, Command.CANCEL) or turn.intent == "cancel"
 
     def handle(self, turn: Turn) -> Outcome:
         text = th.NOTHING_TO_CANCEL if turn.state.idle else th.CANCELLED
@@ -121,7 +117,7 @@ class Contact:
         self.menu = menu
 
     def matches(self, turn: Turn) -> bool:
-        return _is(turn, Command.CONTACT) or _intent(turn) == "human"
+        return _is(turn, Command.CONTACT) or turn.intent == "human"
 
     def handle(self, turn: Turn) -> Outcome:
         return Outcome((self.menu.reply(self.office.fill(th.HUMAN)),))
@@ -131,7 +127,7 @@ class Thanks:
     name = "thanks"
 
     def matches(self, turn: Turn) -> bool:
-        return _intent(turn) == "thanks"
+        return turn.intent == "thanks"
 
     def handle(self, turn: Turn) -> Outcome:
         return Outcome((Reply(text=th.THANKS),))
@@ -157,10 +153,10 @@ class NotYetAvailable:
         self.menu = menu
 
     def matches(self, turn: Turn) -> bool:
-        return _intent(turn) in self._TEXTS
+        return turn.intent in self._TEXTS
 
     def handle(self, turn: Turn) -> Outcome:
-        intent = _intent(turn) or ""
+        intent = turn.intent or ""
         return Outcome((self.menu.reply(self.office.fill(self._TEXTS[intent])),))
 
 

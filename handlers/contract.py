@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from handlers.messages import IncomingMessage, IntentResult, Reply
+from handlers.messages import IncomingMessage, Reply
+from nlu.understand import Understanding
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,12 @@ class Turn:
     message: IncomingMessage
     state: ConversationState
     now: datetime
-    intent: IntentResult | None = None
+    understanding: Understanding | None = None
+    """What a text message (or a tapped intent choice) means; None for stickers, taps, etc."""
+
+    @property
+    def intent(self) -> str | None:
+        return self.understanding.intent.intent if self.understanding else None
 
 
 @dataclass(frozen=True)

@@ -134,10 +134,3 @@ class Reply:
             ),
             quick_replies=tuple(Choice(**q) for q in data.get("quick_replies", [])),
         )
-
-
-@dataclass(frozen=True)
-class IntentResult:
-    intent: str
-    confidence: float
-    runner_up: str | None = None

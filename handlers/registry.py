@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from handlers import basic
 from handlers import texts_th as th
+from handlers.clarify import Clarify
 from handlers.commands import Command
 from handlers.contract import FlowHandler, Handler, Turn
 
@@ -39,6 +40,7 @@ def build_registry(office: basic.OfficeInfo, extra_flows: Sequence[FlowHandler] 
     )
     handlers: list[Handler] = [
         basic.NonText(menu),
+        Clarify(),  # before any intent handler: the safety rule asks first
         basic.Greeting(office, menu),
         menu,
         basic.Help(menu),

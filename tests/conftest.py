@@ -19,6 +19,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from tests.support.fake_platform import FakePlatform
 from tests.support.helpers import FakeClock, make_settings
+from tests.support.nlu import shared_understander
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
@@ -92,7 +93,7 @@ def settings(tmp_path: Path, database_url: str, platform: FakePlatform) -> Setti
 
 @pytest.fixture
 def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(settings, clock=clock)
+    built = build_services(settings, clock=clock, understander=shared_understander())
     yield built
     built.db.dispose()
 

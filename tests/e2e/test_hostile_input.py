@@ -22,6 +22,7 @@ from tests.support.helpers import (
     make_settings,
     telegram_text_update,
 )
+from tests.support.nlu import shared_understander
 
 json_values = st.recursive(
     st.none()
@@ -43,7 +44,9 @@ def hostile_app(tmp_path_factory, platform, sqlite_template):  # type: ignore[no
     tmp = tmp_path_factory.mktemp("hostile")
     shutil.copy(sqlite_template, tmp / "siang.db")
     services = build_services(
-        make_settings(tmp, f"sqlite:///{tmp / 'siang.db'}", platform.url), clock=FakeClock()
+        make_settings(tmp, f"sqlite:///{tmp / 'siang.db'}", platform.url),
+        clock=FakeClock(),
+        understander=shared_understander(),
     )
     app = create_app(services=services, dispatcher=InlineDispatcher(Jobs(services)))
     yield app

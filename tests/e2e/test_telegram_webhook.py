@@ -9,6 +9,7 @@ from flask import Flask
 
 from tests.support.fake_platform import FakePlatform
 from tests.support.helpers import TELEGRAM_SECRET, telegram_text_update
+from tests.support.nlu import shared_understander
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -97,7 +98,7 @@ def test_telegram_without_its_secrets_is_off(tmp_path, database_url, platform, c
     from tests.support.helpers import make_settings
 
     settings = make_settings(tmp_path, database_url, platform.url, TELEGRAM_BOT_TOKEN="")
-    services = build_services(settings, clock=clock)
+    services = build_services(settings, understander=shared_understander(), clock=clock)
     app = create_app(services=services, dispatcher=InlineDispatcher(Jobs(services)))
     assert post(app, telegram_text_update("สวัสดี")).status_code == 404
     assert platform.calls == []

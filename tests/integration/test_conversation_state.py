@@ -12,11 +12,14 @@ from handlers.basic import OfficeInfo
 from handlers.registry import build_registry
 from tests.support.flows import EchoFlow
 from tests.support.helpers import FakeClock, line_body, line_text_event
+from tests.support.nlu import shared_understander
 
 
 def with_echo_flow(settings, clock: FakeClock) -> Services:  # type: ignore[no-untyped-def]
     registry = build_registry(OfficeInfo("อบต.ทดสอบ"), extra_flows=[EchoFlow()])
-    return build_services(settings, clock=clock, registry=registry)
+    return build_services(
+        settings, understander=shared_understander(), clock=clock, registry=registry
+    )
 
 
 def say(services: Services, text: str, event_id: str) -> None:

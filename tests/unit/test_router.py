@@ -6,20 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.intent import KeywordClassifier
 from bot.router import Router
 from handlers.basic import OfficeInfo
 from handlers.contract import IDLE, ConversationState, Outcome
 from handlers.messages import IncomingMessage, MessageKind
 from handlers.registry import build_registry
 from tests.support.flows import EchoFlow
+from tests.support.nlu import shared_understander
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def router() -> Router:
     registry = build_registry(OfficeInfo("อบต.ทดสอบ", "053-000000"), extra_flows=[EchoFlow()])
-    return Router(registry, KeywordClassifier(), idle_timeout=timedelta(minutes=30))
+    return Router(registry, shared_understander(), idle_timeout=timedelta(minutes=30))
 
 
 def text(value: str) -> IncomingMessage:
@@ -136,6 +136,22 @@ def test_features_not_yet_built_are_answered_honestly(message: str, expected: st
     assert expected in router().route(text(message), IDLE, NOW).replies[0].text
 
 
-def test_corruption_words_never_go_to_the_general_complaint_answer() -> None:
-    reply = router().route(text("ร้องเรียนเจ้าหน้าที่เรียกสินบน"), IDLE, NOW).replies[0]
-    assert "ป.ป.ช." in reply.text
+@pytest.mark.parametrize(
+    "report",
+    [
+        "ร้องเรียนเจ้าหน้าที่เรียกสินบน",
+        "จนท.บอกว่าต้องจ่ายค่าน้ำชาสองพันถึงจะออกใบอนุญาตให้",
+        "ถนนที่เพิ่งสร้างพังแล้ว ผู้รับเหมาลดสเปก นายกได้เงินทอน",
+    ],
+)
+def test_corruption_reports_never_get_the_general_complaint_answer(report: str) -> None:
+    reply = router().route(text(report), IDLE, NOW).replies[0]
+    assert "ป.ป.ช." in reply.text or "เรื่องทุจริต" in reply.text
+    assert "ช่องทางแชตยังรับเรื่องร้องเรียนไม่ได้" not in reply.text
+
+
+def test_relative_dates_are_counted_in_thai_time() -> None:
+    from bot.router import thai_date
+
+    just_after_midnight_in_bangkok = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+    assert thai_date(just_after_midnight_in_bangkok).isoformat() == "2026-11-25"

@@ -1,0 +1,93 @@
+"""Ask before acting when the bot is unsure, and always before a possible corruption report
+would go down another track (the safety rule)."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import texts_th as th
+from handlers.contract import ConversationState, Outcome, Turn
+from handlers.messages import Choice, MessageKind, Reply
+from nlu.understand import CORRUPTION, INTENTS, Understanding
+
+CLARIFY_FLOW = "clarify"
+"""While this question is open, the state keeps the original text so that the chosen
+handler sees the message as if it had been understood at once. The router resolves it."""
+CHOICE_PREFIX = "intent:"
+CORRUPTION_QUESTION = "corruption"
+UNSURE_QUESTION = "unsure"
+
+# Intents worth asking about: acting on the wrong one of these costs the citizen something.
+_ACTIONABLE = ("service_info", "complaint_general", CORRUPTION, "ticket_status", "human")
+
+
+def choice_payload(intent: str) -> str:
+    return f"{CHOICE_PREFIX}{intent}"
+
+
+def chosen_intent(payload: str | None) -> str | None:
+    """The intent of a tapped choice, or None if the payload is not a (known) choice."""
+    if payload and payload.startswith(CHOICE_PREFIX):
+        intent = payload.removeprefix(CHOICE_PREFIX)
+        return intent if intent in INTENTS else None
+    return None
+
+
+class Clarify:
+    name = "clarify"
+
+    def matches(self, turn: Turn) -> bool:
+        u = turn.understanding
+        if u is None or turn.message.kind is not MessageKind.TEXT:
+            return False
+        return _corruption_question_due(u) or (u.unsure and bool(_candidates(u)))
+
+    def handle(self, turn: Turn) -> Outcome:
+        u = turn.understanding
+        assert u is not None
+        question = CORRUPTION_QUESTION if _corruption_question_due(u) else UNSURE_QUESTION
+        if question == CORRUPTION_QUESTION:
+            reply = Reply(
+                text=th.CORRUPTION_QUESTION,
+                quick_replies=(
+                    Choice(th.CHOICE_LABELS[CORRUPTION], choice_payload(CORRUPTION)),
+                    Choice(th.CHOICE_NO, choice_payload(u.intent.intent)),
+                ),
+            )
+        else:
+            reply = Reply(
+                text=th.CLARIFY_QUESTION,
+                quick_replies=(
+                    *(Choice(th.CHOICE_LABELS[i], choice_payload(i)) for i in _candidates(u)),
+                    Choice(th.CHOICE_NONE, choice_payload("other")),
+                ),
+            )
+        data = {"text": turn.message.text, "otherwise": u.intent.intent}
+        return Outcome((reply,), ConversationState(CLARIFY_FLOW, step=question, data=data))
+
+
+def _corruption_question_due(u: Understanding) -> bool:
+    return u.needs_corruption_question
+
+
+def typed_answer(state: ConversationState, text: str) -> str | None:
+    """A typed "ใช่" or "ไม่ใช่" to the corruption question, as the intent it chooses."""
+    if state.flow != CLARIFY_FLOW or state.step != CORRUPTION_QUESTION:
+        return None
+    word = _POLITE_ENDING.sub("", text.strip().lower())
+    if word in _YES:
+        return CORRUPTION
+    otherwise = state.data.get("otherwise")
+    if word in _NO and otherwise in INTENTS:
+        return str(otherwise)
+    return None
+
+
+_YES = {"ใช่", "ใช่แล้ว", "ถูกต้อง", "yes", "แจ้งเรื่องทุจริต"}
+_NO = {"ไม่ใช่", "ไม่", "no", "ไม่ใช่เรื่องทุจริต"}
+_POLITE_ENDING = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|[\s!.?])+$")
+
+
+def _candidates(u: Understanding) -> tuple[str, ...]:
+    top = (u.intent.intent, u.intent.runner_up)
+    return tuple(i for i in top if i in _ACTIONABLE)
