@@ -56,7 +56,10 @@ class Jobs:
         purged = self.services.pipeline.purge(
             timedelta(days=self.services.settings.inbound_retention_days)
         )
-        if stale or due or purged:
+        forgotten = self.services.pipeline.forget_abandoned_flows(
+            timedelta(minutes=self.services.settings.idle_timeout_minutes)
+        )
+        if stale or due or purged or forgotten:
             log(
                 logger,
                 logging.INFO,
@@ -64,6 +67,7 @@ class Jobs:
                 stale_events=len(stale),
                 due_users=len(due),
                 purged_events=purged,
+                abandoned_flows=forgotten,
             )
 
     @staticmethod

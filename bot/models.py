@@ -57,6 +57,9 @@ class InboundEvent(Base):
 
 class ConversationStateRow(Base):
     __tablename__ = "conversation_states"
+    __table_args__ = (
+        Index("ix_state_updated", "updated_at"),  # forgetting what abandoned flows hold
+    )
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     user_ref: Mapped[str] = mapped_column(String(64), primary_key=True)

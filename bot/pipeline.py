@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ logger = logging.getLogger("siang.pipeline")
 
 MAX_ATTEMPTS = 3
 STALE_PENDING = timedelta(seconds=30)
+ABANDONED_FLOW_WINDOW = timedelta(days=1)
 
 
 class Pipeline:
@@ -267,6 +268,29 @@ class Pipeline:
                     .order_by(InboundEvent.id)
                     .limit(limit)
                 ).scalars()
+            )
+
+    def forget_abandoned_flows(self, idle_timeout: timedelta) -> int:
+        """Clear what an idle flow collected (a message waiting on a question, a half-written
+        complaint) once it has timed out, instead of keeping it until the citizen returns.
+        The flow name and time stay, so their next message still hears that it timed out.
+
+        Only flows that timed out within the last day are looked at, through the index on
+        `updated_at`: the sweep runs every minute, and the window covers a day of downtime.
+        """
+        cutoff = self.clock.now() - idle_timeout
+        with self.db.transaction() as s:
+            return rowcount(
+                s.execute(
+                    update(ConversationStateRow)
+                    .where(
+                        ConversationStateRow.updated_at < cutoff,
+                        ConversationStateRow.updated_at >= cutoff - ABANDONED_FLOW_WINDOW,
+                        ConversationStateRow.flow.is_not(None),
+                        ConversationStateRow.step.is_not(None),
+                    )
+                    .values(data={}, step=None)
+                )
             )
 
     def purge(self, retention: timedelta) -> int:

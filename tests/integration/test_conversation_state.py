@@ -77,6 +77,38 @@ def test_an_idle_flow_expires_and_the_citizen_is_told(settings, platform, clock)
     services.db.dispose()
 
 
+def stored_state(services: Services) -> ConversationStateRow:
+    with services.db.transaction() as s:
+        row = s.execute(select(ConversationStateRow)).scalar_one()
+        s.expunge(row)
+        return row
+
+
+def test_the_sweep_forgets_what_an_abandoned_flow_held(settings, platform, clock) -> None:
+    services = with_echo_flow(settings, clock)
+    open_echo_flow(services)
+    clock.advance(minutes=31)
+
+    Jobs(services).sweep()
+
+    row = stored_state(services)
+    assert row.data == {} and row.step is None
+    say(services, "สวัสดี", "E1")  # and the citizen still hears that it timed out
+    assert texts(platform)[0].startswith("เรื่องที่ทำค้างไว้หมดเวลาแล้ว")
+    services.db.dispose()
+
+
+def test_the_sweep_leaves_a_flow_that_is_still_open_alone(settings, platform, clock) -> None:
+    services = with_echo_flow(settings, clock)
+    open_echo_flow(services)
+    clock.advance(minutes=29)
+
+    Jobs(services).sweep()
+
+    assert stored_state(services).data == {"count": 0}
+    services.db.dispose()
+
+
 def test_events_that_arrive_out_of_order_are_handled_oldest_first(services, jobs, platform) -> None:
     newer = line_text_event("ขอบคุณค่ะ", event_id="E-new", reply_token="t2", timestamp_ms=2_000)
     older = line_text_event("สวัสดีค่ะ", event_id="E-old", reply_token="t1", timestamp_ms=1_000)
