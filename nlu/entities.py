@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -119,13 +119,20 @@ def _build_character_map() -> dict[int, str]:
 _CHARACTER_MAP = _build_character_map()
 
 
+class _Identity:
+    def __getitem__(self, index: int) -> int:
+        return index
+
+
 @dataclass(frozen=True)
 class _WorkingText:
     text: str
-    origin: tuple[int, ...]  # origin[i] is the index in the caller's text of text[i]
+    origin: Sequence[int] | _Identity  # origin[i] is the index in the caller's text of text[i]
 
     @classmethod
     def of(cls, raw: str) -> _WorkingText:
+        if not _INVISIBLE.intersection(raw):  # the usual case: offsets map one to one
+            return cls(raw.translate(_CHARACTER_MAP), _Identity())
         kept = [(index, char) for index, char in enumerate(raw) if char not in _INVISIBLE]
         text = "".join(char for _, char in kept).translate(_CHARACTER_MAP)
         return cls(text, tuple(index for index, _ in kept))

@@ -8,8 +8,10 @@ are the model and nothing is downloaded or unpickled.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -48,6 +50,10 @@ def read_examples(folder: Path) -> list[Example]:
     return examples
 
 
+# Both models learn from the category examples: normalise each training line once.
+_normalised_example = lru_cache(maxsize=None)(normalise)
+
+
 def _word_features(text: str) -> list[str]:
     words = tokenize(text)
     return words + [f"{a} {b}" for a, b in pairwise(words)]
@@ -64,9 +70,13 @@ def _with_markers(markers: Callable[[str], list[str]]) -> Callable[[str], list[s
 class ModelSettings:
     regularisation: float = 1.0
     char_ngrams: tuple[int, int] = (1, 3)
-    calibration_folds: int = 4
+    calibration_folds: int = 2
     balanced: bool = False
     """Weigh classes inversely to their number of examples."""
+    read_chars: int = 600
+    """Only the start of a long message is read: what it is about is said early (the
+    Traffy hit rate is the same at 400 characters as for whole texts), and the time per
+    message stays bounded whatever a client sends."""
 
 
 class TextClassifier:
@@ -87,7 +97,7 @@ class TextClassifier:
         """`markers` adds features of the caller's own (for example "a corruption phrase is
         here") next to the words; the model learns how much each one counts."""
         self.settings = settings or ModelSettings()
-        texts = [normalise(e.text) for e in examples]
+        texts = [_normalised_example(e.text)[: self.settings.read_chars] for e in examples]
         labels = np.array([e.label for e in examples])
         self._words = TfidfVectorizer(
             analyzer=_with_markers(markers) if markers else _word_features,
@@ -134,6 +144,7 @@ class TextClassifier:
 
     def rank(self, normalised_text: str) -> list[Scored]:
         """All labels, best first. The text must already be normalised."""
+        normalised_text = normalised_text[: self.settings.read_chars]
         logits = self._intercept.copy()
         for block in self._blocks:
             indices, values = block.features(normalised_text)
@@ -165,15 +176,16 @@ class _Block:
         )
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        for feature in self.analyse(text):
-            index = self.vocabulary.get(feature)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
-        if not counts:
+        vocabulary = self.vocabulary
+        known = [
+            (vocabulary[feature], count)
+            for feature, count in Counter(self.analyse(text)).items()
+            if feature in vocabulary
+        ]
+        if not known:
             return np.empty(0, dtype=np.intp), np.empty(0)
-        indices = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        indices = np.fromiter((i for i, _ in known), dtype=np.intp, count=len(known))
+        tf = np.fromiter((c for _, c in known), dtype=np.float64, count=len(known))
         values = (1.0 + np.log(tf)) * self.idf[indices]
         values /= np.sqrt(values @ values)
         return indices + self.offset, values

@@ -89,11 +89,13 @@ class Understanding:
 
 
 def intent_examples(data: Path) -> list[Example]:
-    """The intent files, plus every complaint-category example as a general complaint: long,
-    formal descriptions of public works done badly must not look like corruption reports
-    just because the corruption examples are the only long formal ones. Classes are then
-    weighted by size, so the extra examples do not drown the smaller intents."""
-    complaints = [Example(GENERAL, e.text) for e in read_examples(data / "categories")]
+    """The intent files, plus every second complaint-category example as a general
+    complaint: long, formal descriptions of public works done badly must not look like
+    corruption reports just because the corruption examples are the only long formal ones.
+    Half of them teach that as well as all of them do on the held-out sets, and keep the
+    start-up under two seconds. Classes are weighted by size, so the extra examples do not
+    drown the smaller intents."""
+    complaints = [Example(GENERAL, e.text) for e in read_examples(data / "categories")[::2]]
     return read_examples(data / "intents") + complaints
 
 
