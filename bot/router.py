@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
-from bot.intent import UnderstandsText
+from bot.understanding import UnderstandsText
 from handlers import texts_th as th
 from handlers.clarify import CLARIFY_FLOW, CORRUPTION_QUESTION, chosen_intent, typed_answer
 from handlers.commands import Command, parse_command

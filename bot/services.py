@@ -12,12 +12,12 @@ from bot.channels.line import LineSender
 from bot.channels.telegram import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.intent import LazyUnderstander, UnderstandsText
 from bot.logs import UserHasher
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.router import Router
 from bot.settings import Settings
+from bot.understanding import LazyUnderstander, UnderstandsText
 from handlers.basic import OfficeInfo
 from handlers.registry import Registry, build_registry
 

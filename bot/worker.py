@@ -12,12 +12,12 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from bot.batching import BatchingThread
 from bot.intake import Intake
-from bot.intent import LazyUnderstander
 from bot.jobs import InlineDispatcher, Jobs
 from bot.logs import log
 from bot.services import build_services
 from bot.settings import Settings
 from bot.spool import Spool
+from bot.understanding import LazyUnderstander
 
 logger = logging.getLogger("siang.worker")
 
