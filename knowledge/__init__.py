@@ -1,4 +1,5 @@
-"""E-Service catalogue, citizen manual and office information (data files, search).
+"""The office's content: E-Service catalogue, citizen manual and office information.
 
-Empty until the knowledge issue lands; same import rules as complaints.
+Data files an office edits (format: `knowledge/SCHEMA.md`), a loader that validates them
+line by line, Thai search over them, and a live store that follows edits. No Flask, no SDK.
 """
