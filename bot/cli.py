@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -129,8 +130,7 @@ def classify() -> None:
     and the entities found (ticket and receipt codes, phones, ID numbers, dates)."""
     import json
 
-    from bot.clock import SystemClock
-    from bot.router import thai_date
+    from bot.clock import SystemClock, thai_date
     from nlu.understand import Understander
 
     understander = Understander.load()
@@ -147,6 +147,79 @@ def classify() -> None:
             "entities": [e.to_dict() for e in understood.entities],
         }
         click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@main.group()
+def kb() -> None:
+    """The office's knowledge: E-Service catalogue, citizen manual, office information."""
+
+
+def _knowledge_folder(folder: str | None) -> Path:
+    from knowledge.store import SAMPLE_CONTENT
+
+    if folder:
+        return Path(folder)
+    return _settings("development").knowledge_dir or SAMPLE_CONTENT
+
+
+@kb.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@_clear_errors
+def kb_check(folder: str | None) -> None:
+    """Validate a content folder (default: SIANG_KNOWLEDGE_DIR or the sample content).
+
+    Prints one line per problem (file:line: what to fix) and exits 1 if there is any."""
+    from knowledge.loader import ContentError, load_content
+
+    path = _knowledge_folder(folder)
+    try:
+        content = load_content(path)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo(f"พบปัญหา {len(error.problems)} จุด ใน {path}", err=True)
+        sys.exit(1)
+    sample = " (ข้อมูลตัวอย่าง: โปรดแทนด้วยข้อมูลของหน่วยงาน)" if content.office.sample else ""
+    click.echo(f"ถูกต้อง: {content.office.name} {len(content.entries)} เรื่อง{sample}")
+
+
+@kb.command("search")
+@click.option("--folder", type=click.Path(file_okay=False), help="Content folder to search.")
+@_clear_errors
+def kb_search(folder: str | None) -> None:
+    """Read one question per line on stdin; write {"results": [{"id", "score"}, ...]} per line
+    (best first, up to 5)."""
+    import json
+
+    from knowledge.store import KnowledgeBase
+
+    index = KnowledgeBase(_knowledge_folder(folder)).current().index
+    for line in sys.stdin:
+        hits = index.search(line.rstrip("\r\n"), limit=5)
+        results = [{"id": h.entry_id, "score": round(h.score, 4)} for h in hits]
+        click.echo(json.dumps({"results": results}, ensure_ascii=False))
+
+
+@kb.command("usage")
+@click.option("--month", help="YYYY-MM (Thai calendar month, Christian era); default: this month.")
+@_clear_errors
+def kb_usage(month: str | None) -> None:
+    """How many times each entry was answered in a month, as CSV (the monthly E-Service report)."""
+    import csv
+
+    from bot.clock import SystemClock
+    from bot.db import Database
+    from bot.tallies import month_of, tallies_for
+    from handlers.service_info import TALLY_PREFIX
+
+    settings = _settings("development")
+    month = month or month_of(SystemClock().now())
+    db = Database.from_url(settings.database_url)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["month", "entry", "answers"])
+    for name, count in tallies_for(db, month, prefix=TALLY_PREFIX):
+        writer.writerow([month, name.removeprefix(TALLY_PREFIX), count])
+    db.dispose()
 
 
 @main.group()

@@ -103,3 +103,14 @@ class OutboxMessage(Base):
     source_event_id: Mapped[int | None] = mapped_column(
         ID, ForeignKey("inbound_events.id", ondelete="SET NULL"), nullable=True
     )
+
+
+class MonthlyTally(Base):
+    """Counts the office reports monthly (for example which knowledge entries were asked
+    about), by Thai calendar month. Names carry no personal data."""
+
+    __tablename__ = "monthly_tallies"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

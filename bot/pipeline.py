@@ -25,6 +25,7 @@ from bot.logs import UserHasher, log
 from bot.models import ConversationStateRow, EventStatus, InboundEvent, OutboxMessage
 from bot.outbox import Outbox
 from bot.router import Router
+from bot.tallies import add_tallies
 from handlers import texts_th as th
 from handlers.contract import ConversationState
 from handlers.messages import IncomingMessage, Reply
@@ -164,6 +165,7 @@ class Pipeline:
                 token_received_at=event.received_at,
                 source_event_id=event.id,
             )
+            add_tallies(s, self.db.dialect, outcome.tallies, now)
             self._finish(event, EventStatus.DONE, now)
             log(
                 logger,

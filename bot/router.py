@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from bot.clock import thai_date
 from bot.understanding import UnderstandsText
 from handlers import texts_th as th
 from handlers.clarify import CLARIFY_FLOW, CORRUPTION_QUESTION, chosen_intent, typed_answer
@@ -13,13 +14,6 @@ from handlers.contract import IDLE, ConversationState, Outcome, Turn
 from handlers.messages import IncomingMessage, MessageKind, Reply
 from handlers.registry import Registry
 from nlu.understand import Understanding
-
-THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
-
-
-def thai_date(moment: datetime) -> date:
-    """The calendar date in Thailand, which "เมื่อวาน" and "3 วันก่อน" are counted from."""
-    return moment.astimezone(THAI_TIME).date()
 
 
 class Router:
@@ -38,7 +32,7 @@ class Router:
         new_state = outcome.state
         if not new_state.idle:
             new_state = replace(new_state, updated_at=now)
-        return Outcome(notices + outcome.replies, new_state)
+        return replace(outcome, replies=notices + outcome.replies, state=new_state)
 
     def _expired(self, state: ConversationState, now: datetime) -> bool:
         return (
@@ -70,15 +64,18 @@ class Router:
         if flow is not None and command is Command.HELP:
             return flow.help(Turn(message, state, now, understanding))
         if flow is not None and command is None:
-            return flow.handle(Turn(message, state, now, understanding))
+            outcome = flow.handle(Turn(message, state, now, understanding))
+            if outcome is not None:
+                return outcome
+            flow, state = None, IDLE  # not part of the flow: a fresh message
 
         turn = Turn(message, state, now, understanding)
         outcome = self.registry.find(turn).handle(turn)
         if command is Command.MENU and flow is not None:
-            return Outcome((Reply(text=th.CANCELLED), *outcome.replies), outcome.state)
+            return replace(outcome, replies=(Reply(text=th.CANCELLED), *outcome.replies))
         if flow is not None and command not in (Command.CANCEL, Command.MENU):
             # privacy/contact buttons inside a flow answer without dropping the flow
-            return Outcome(outcome.replies, state)
+            return replace(outcome, state=state)
         return outcome
 
     def _understand(self, message: IncomingMessage, now: datetime) -> Understanding | None:

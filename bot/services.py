@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,7 +13,7 @@ from bot.channels.line import LineSender
 from bot.channels.telegram import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.db import Database
-from bot.logs import UserHasher
+from bot.logs import UserHasher, log
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.router import Router
@@ -20,6 +21,10 @@ from bot.settings import Settings
 from bot.understanding import LazyUnderstander, UnderstandsText
 from handlers.basic import OfficeInfo
 from handlers.registry import Registry, build_registry
+from knowledge.loader import Problem
+from knowledge.store import SAMPLE_CONTENT, KnowledgeBase
+
+logger = logging.getLogger("siang.services")
 
 
 @dataclass
@@ -54,6 +59,14 @@ def build_senders(settings: Settings, dev_sender: DevSender) -> dict[str, Sender
     return senders
 
 
+def build_knowledge(settings: Settings) -> KnowledgeBase:
+    def report(problems: list[Problem]) -> None:
+        # the previous content stays in use; `siang kb check` shows the details
+        log(logger, logging.WARNING, "knowledge edit rejected", problems=len(problems))
+
+    return KnowledgeBase(settings.knowledge_dir or SAMPLE_CONTENT, on_problems=report)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -64,7 +77,10 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     db = Database.from_url(settings.database_url, fail_fast=web)
-    registry = registry or build_registry(OfficeInfo(settings.office_name, settings.office_phone))
+    knowledge = build_knowledge(settings)
+    registry = registry or build_registry(
+        OfficeInfo(settings.office_name, settings.office_phone), knowledge=knowledge
+    )
     router = Router(
         registry,
         understander or LazyUnderstander(),

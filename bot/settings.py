@@ -36,6 +36,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     http_timeout_seconds: float = 5.0
     inbound_retention_days: int = 7
+    knowledge_dir: Path | None = None  # None: the sample content shipped in knowledge/content
 
     @property
     def development(self) -> bool:
@@ -141,6 +142,9 @@ def load_settings(
         max_body_bytes=_int(env, "SIANG_MAX_BODY_BYTES", 1_000_000),
         inbound_retention_days=_int(env, "SIANG_INBOUND_RETENTION_DAYS", 7),
         http_timeout_seconds=_float(env, "SIANG_HTTP_TIMEOUT_SECONDS", 5.0),
+        knowledge_dir=(
+            Path(env["SIANG_KNOWLEDGE_DIR"]).resolve() if env.get("SIANG_KNOWLEDGE_DIR") else None
+        ),
     )
 
 

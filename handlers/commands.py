@@ -14,6 +14,7 @@ class Command(enum.StrEnum):
     CANCEL = "cmd:cancel"
     PRIVACY = "cmd:privacy"
     CONTACT = "cmd:contact"
+    SERVICES = "cmd:services"
 
 
 _WORDS: dict[str, Command] = {
@@ -25,6 +26,8 @@ _WORDS: dict[str, Command] = {
     "วิธีใช้": Command.HELP,
     "ยกเลิก": Command.CANCEL,
     "cancel": Command.CANCEL,
+    "บริการ": Command.SERVICES,
+    "/services": Command.SERVICES,
     "/start": Command.MENU,
     "/menu": Command.MENU,
     "/help": Command.HELP,

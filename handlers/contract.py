@@ -45,6 +45,9 @@ class Turn:
 class Outcome:
     replies: tuple[Reply, ...]
     state: ConversationState = IDLE
+    tallies: tuple[str, ...] = ()
+    """Things to count for this month's report (for example the knowledge entries asked
+    about), stored in the same transaction as the replies so a retry never counts twice."""
 
 
 class Handler(Protocol):
@@ -58,10 +61,13 @@ class Handler(Protocol):
 
 
 class FlowHandler(Protocol):
-    """Owns one multi-turn flow: every message while `state.flow == flow` comes here."""
+    """Owns one multi-turn flow: every message while `state.flow == flow` comes here.
+
+    `handle` may return None for a message that is not part of the flow (a new question
+    after an answer): the flow ends and the message is handled as a fresh one."""
 
     flow: str
 
-    def handle(self, turn: Turn) -> Outcome: ...
+    def handle(self, turn: Turn) -> Outcome | None: ...
 
     def help(self, turn: Turn) -> Outcome: ...

@@ -10,6 +10,7 @@ from handlers import texts_th as th
 from handlers.clarify import Clarify
 from handlers.commands import Command
 from handlers.contract import FlowHandler, Handler, Turn
+from handlers.service_info import FollowUp, KnowledgeSource, ServiceInfo
 
 
 @dataclass
@@ -30,9 +31,21 @@ class Registry:
         return self.flows.get(name)
 
 
-def build_registry(office: basic.OfficeInfo, extra_flows: Sequence[FlowHandler] = ()) -> Registry:
+def build_registry(
+    office: basic.OfficeInfo,
+    extra_flows: Sequence[FlowHandler] = (),
+    knowledge: KnowledgeSource | None = None,
+) -> Registry:
+    features: list[basic.MenuEntry] = []
+    feature_handlers: list[Handler] = []
+    flows: list[FlowHandler] = list(extra_flows)
+    if knowledge is not None:
+        features.append(basic.MenuEntry(th.LABEL_SERVICES, Command.SERVICES.value))
+        feature_handlers.append(ServiceInfo(knowledge, office))
+        flows.append(FollowUp(knowledge))
     menu = basic.Menu(
         (
+            *features,
             basic.MenuEntry(th.LABEL_HELP, Command.HELP.value),
             basic.MenuEntry(th.LABEL_CONTACT, Command.CONTACT.value),
             basic.MenuEntry(th.LABEL_PRIVACY, Command.PRIVACY.value),
@@ -48,11 +61,12 @@ def build_registry(office: basic.OfficeInfo, extra_flows: Sequence[FlowHandler] 
         basic.Privacy(office, menu),
         basic.Contact(office, menu),
         basic.Thanks(),
+        *feature_handlers,
         basic.NotYetAvailable(office, menu),
     ]
     return Registry(
         handlers=handlers,
         fallback=basic.Fallback(menu),
-        flows={f.flow: f for f in extra_flows},
+        flows={f.flow: f for f in flows},
         menu=menu,
     )

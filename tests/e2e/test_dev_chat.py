@@ -29,16 +29,21 @@ def run_chat(lines: list[str], tmp_path: Path) -> subprocess.CompletedProcess[st
     )
 
 
+GARBAGE_BIN_TITLE = "ขอรับถังขยะ"
+
+
 def test_scripted_terminal_chat_reaches_greeting_menu_and_fallback(tmp_path: Path) -> None:
-    result = run_chat(["สวัสดีค่ะ", "เมนู", "1", "ฝนจะตกไหมคะ"], tmp_path)
+    result = run_chat(["สวัสดีค่ะ", "เมนู", "2", "ขอถังขยะต้องทำยังไงคะ", "ฝนจะตกไหมคะ"], tmp_path)
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "คุณ> สวัสดีค่ะ" in out
     assert "ยินดีต้อนรับสู่ อบต.ตัวอย่าง" in out
     assert "เมนูหลักค่ะ" in out
-    assert "[1] ช่วยเหลือ" in out
-    assert "วิธีใช้งาน" in out  # "1" pressed the first button
+    assert "[1] บริการ/สอบถาม" in out
+    assert "[2] ช่วยเหลือ" in out
+    assert "วิธีใช้งาน" in out  # "2" pressed the second button
+    assert GARBAGE_BIN_TITLE in out  # answered from the shipped sample catalogue
     assert "ฉันยังไม่เข้าใจข้อความนี้" in out
     assert "Traceback" not in result.stderr
     assert (tmp_path / "instance" / "siang.db").exists()  # the embedded default
@@ -73,7 +78,9 @@ def test_dev_chat_api_greeting_menu_and_fallback(app: Flask) -> None:
 
     assert "ยินดีต้อนรับ" in say(text="สวัสดี")[0]["text"]
     menu = say(postback="cmd:menu")[0]
-    assert menu["quick_replies"][0]["payload"] == "cmd:help"
+    assert [q["payload"] for q in menu["quick_replies"]][:2] == ["cmd:services", "cmd:help"]
+    [card] = say(postback="kb:eservice.garbage-bin")[0]["cards"]
+    assert card["buttons"][0]["url"] == "https://test-sao.example/forms/garbage-bin"
     assert say(text="อิอิ")[0]["text"].startswith("ขออภัยค่ะ")
 
 

@@ -39,6 +39,9 @@ def clean_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SIANG_", "DATABASE_URL"))}
 
 
+KNOWLEDGE_FIXTURE = FIXTURES / "knowledge"
+
+
 def app_env(tmp_path: Path, database_url: str, platform_url: str, **extra: str) -> dict[str, str]:
     """Settings for a test run: both channels on, pointed at the fake platform."""
     return {
@@ -53,6 +56,7 @@ def app_env(tmp_path: Path, database_url: str, platform_url: str, **extra: str) 
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
         "TELEGRAM_API_ENDPOINT": platform_url,
         "SIANG_HTTP_TIMEOUT_SECONDS": "1",
+        "SIANG_KNOWLEDGE_DIR": str(KNOWLEDGE_FIXTURE),
         **extra,
     }
 
