@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 import click
 
 from bot.settings import ConfigError, Settings, load_settings
+from knowledge.loader import ContentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _clear_errors(func: F) -> F:
-    """Configuration problems are one line on stderr and exit 2, never a traceback."""
+    """Configuration and content problems are lines on stderr and exit 2, not a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -24,6 +25,11 @@ def _clear_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ConfigError as exc:
             click.echo(f"siang: {exc}", err=True)
+            sys.exit(2)
+        except ContentError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo("siang: the office content is invalid (siang kb check)", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -70,7 +76,9 @@ def chat(user: str) -> None:
 
     settings = _settings("development")
     upgrade(settings.database_url)
-    run_chat(DevChat(Jobs(build_services(settings))), user, sys.stdin, sys.stdout)
+    services = build_services(settings)
+    services.warm_up()
+    run_chat(DevChat(Jobs(services)), user, sys.stdin, sys.stdout)
 
 
 @main.group()
@@ -169,7 +177,7 @@ def kb_check(folder: str | None) -> None:
     """Validate a content folder (default: SIANG_KNOWLEDGE_DIR or the sample content).
 
     Prints one line per problem (file:line: what to fix) and exits 1 if there is any."""
-    from knowledge.loader import ContentError, load_content
+    from knowledge.loader import load_content
 
     path = _knowledge_folder(folder)
     try:
@@ -206,6 +214,7 @@ def kb_search(folder: str | None) -> None:
 def kb_usage(month: str | None) -> None:
     """How many times each entry was answered in a month, as CSV (the monthly E-Service report)."""
     import csv
+    import re
 
     from bot.clock import SystemClock
     from bot.db import Database
@@ -214,6 +223,12 @@ def kb_usage(month: str | None) -> None:
 
     settings = _settings("development")
     month = month or month_of(SystemClock().now())
+    if not re.fullmatch(r"(19|20|21)\d\d-(0[1-9]|1[0-2])", month):
+        click.echo(
+            f"siang: --month must be YYYY-MM, Christian era (2569-11 is 2026-11): {month!r}",
+            err=True,
+        )
+        sys.exit(2)
     db = Database.from_url(settings.database_url)
     writer = csv.writer(sys.stdout)
     writer.writerow(["month", "entry", "answers"])

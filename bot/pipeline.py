@@ -165,7 +165,8 @@ class Pipeline:
                 token_received_at=event.received_at,
                 source_event_id=event.id,
             )
-            add_tallies(s, self.db.dialect, outcome.tallies, now)
+            # counted in the month the citizen asked, even if handled after midnight
+            add_tallies(s, self.db.dialect, outcome.tallies, event.received_at)
             self._finish(event, EventStatus.DONE, now)
             log(
                 logger,

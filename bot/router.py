@@ -27,7 +27,9 @@ class Router:
     def route(self, message: IncomingMessage, state: ConversationState, now: datetime) -> Outcome:
         notices: tuple[Reply, ...] = ()
         if self._expired(state, now):
-            state, notices = IDLE, (Reply(text=th.FLOW_TIMED_OUT),)
+            if not self._soft(state):
+                notices = (Reply(text=th.FLOW_TIMED_OUT),)
+            state = IDLE
         outcome = self._dispatch(message, state, now)
         new_state = outcome.state
         if not new_state.idle:
@@ -40,6 +42,11 @@ class Router:
             and state.updated_at is not None
             and now - state.updated_at > self.idle_timeout
         )
+
+    def _soft(self, state: ConversationState) -> bool:
+        """A flow that only remembers context (the entry just answered), not a task."""
+        flow = self.registry.flow(state.flow) if state.flow else None
+        return bool(getattr(flow, "soft", False))
 
     def _dispatch(
         self, message: IncomingMessage, state: ConversationState, now: datetime
@@ -59,6 +66,8 @@ class Router:
         flow = self.registry.flow(state.flow) if state.flow else None
         if state.flow and flow is None:
             state = IDLE  # a finished question, or a flow from an older version
+        if flow is not None and command is not None and self._soft(state):
+            flow, state = None, IDLE  # commands act as if only context were open
 
         understanding = self._understand(message, now)
         if flow is not None and command is Command.HELP:

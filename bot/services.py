@@ -37,7 +37,16 @@ class Services:
     outbox: Outbox
     pipeline: Pipeline
     dev_sender: DevSender
+    knowledge: KnowledgeBase
     senders: Mapping[str, Sender] = field(default_factory=dict)
+
+    def warm_up(self) -> None:
+        """Load what routing needs before the first citizen does: the Thai models (about
+        two seconds) and the office's content, which fails here, loudly, if it is invalid."""
+        understander = self.router.understander
+        if isinstance(understander, LazyUnderstander):
+            understander.get()
+        self.knowledge.current()
 
 
 def build_senders(settings: Settings, dev_sender: DevSender) -> dict[str, Sender]:
@@ -90,4 +99,6 @@ def build_services(
     senders = build_senders(settings, dev_sender)
     outbox = Outbox(db, senders, clock)
     pipeline = Pipeline(db, router, outbox, UserHasher(settings.secret_key), clock)
-    return Services(settings, db, clock, registry, router, outbox, pipeline, dev_sender, senders)
+    return Services(
+        settings, db, clock, registry, router, outbox, pipeline, dev_sender, knowledge, senders
+    )

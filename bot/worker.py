@@ -17,7 +17,6 @@ from bot.logs import log
 from bot.services import build_services
 from bot.settings import Settings
 from bot.spool import Spool
-from bot.understanding import LazyUnderstander
 
 logger = logging.getLogger("siang.worker")
 
@@ -114,9 +113,7 @@ def run_worker(settings: Settings, workers: int) -> None:
         max_delay=1.0,
         check_worker_health=True,
     )
-    understander = jobs().services.router.understander
-    if isinstance(understander, LazyUnderstander):
-        understander.get()  # load the Thai models now, not on a citizen's first message
+    jobs().services.warm_up()
     log(
         logger,
         logging.INFO,

@@ -20,16 +20,19 @@ from knowledge.search import Hit
 from knowledge.store import Loaded
 from nlu.normalise import normalise
 
-FLOW = "service_info"
+FLOW = "service_context"
 ENTRY_PREFIX = "kb:"
 ASPECT_PREFIX = "kbq:"
+PAGE_PREFIX = "kbp:"
 TALLY_PREFIX = "knowledge:"
 
 # A match is clear when the search is confident of it and well ahead of the next one.
 CLEAR_CONFIDENCE = 0.5
 CLEAR_LEAD = 0.2
+# A follow-up that names something is about that instead when this sure of it.
+SWITCH_CONFIDENCE = 0.3
 CHOICES = 3
-CATALOGUE_SIZE = 12
+CATALOGUE_PAGE = 12  # LINE shows at most 13 quick replies: 12 entries and "more"
 
 # Checked in this order: "นานเท่าไร" is about time before "เท่าไร" is about money.
 ASPECT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -97,7 +100,7 @@ class ServiceInfo:
         message = turn.message
         if message.kind is MessageKind.POSTBACK:
             return message.postback == Command.SERVICES.value or message.postback.startswith(
-                ENTRY_PREFIX
+                (ENTRY_PREFIX, PAGE_PREFIX)
             )
         return turn.intent == "service_info"
 
@@ -106,11 +109,12 @@ class ServiceInfo:
         message = turn.message
         if message.postback == Command.SERVICES.value:
             return Outcome((catalogue(loaded),))
+        if message.postback.startswith(PAGE_PREFIX):
+            page = message.postback.removeprefix(PAGE_PREFIX)
+            return Outcome((catalogue(loaded, int(page) if page.isdigit() else 0),))
         if message.postback.startswith(ENTRY_PREFIX):
             entry = loaded.content.entry(message.postback.removeprefix(ENTRY_PREFIX))
             return answer(entry) if entry else Outcome((Reply(text=th.KB_GONE),))
-        if not message.text.strip():
-            return Outcome((catalogue(loaded),))
         hits = loaded.index.search(message.text)
         if is_clear(hits):
             entry = loaded.content.entry(hits[0].entry_id)
@@ -131,9 +135,13 @@ class ServiceInfo:
 
 
 class FollowUp:
-    """After an answer: questions about the same entry ("กี่วัน", "เอกสารอะไรบ้าง")."""
+    """After an answer: questions about the same entry ("กี่วัน", "เอกสารอะไรบ้าง").
+
+    A soft flow: it only remembers which entry was discussed, so it expires silently and
+    commands (cancel, menu, help) act as if nothing were open."""
 
     flow = FLOW
+    soft = True
 
     def __init__(self, knowledge: KnowledgeSource) -> None:
         self.knowledge = knowledge
@@ -145,15 +153,18 @@ class FollowUp:
             return None
         message = turn.message
         if message.kind is MessageKind.POSTBACK and message.postback.startswith(ASPECT_PREFIX):
-            return answer(entry, message.postback.removeprefix(ASPECT_PREFIX), with_card=False)
+            asked = message.postback.removeprefix(ASPECT_PREFIX)
+            return answer(entry, asked, with_card=False) if asked in th.KB_ASPECTS else None
         if message.kind is not MessageKind.TEXT:
             return None
         aspect = detect_aspect(message.text)
         if aspect is None:
             return None
-        hits = loaded.index.search(without_aspect_words(message.text))
-        about_another = is_clear(hits) and hits[0].entry_id != entry.id
-        return None if about_another else answer(entry, aspect, with_card=False)
+        # "ภาษีต้องจ่ายกี่บาท" after the garbage bin is about something else
+        hits = loaded.index.search(without_aspect_words(message.text), limit=1)
+        if hits and hits[0].entry_id != entry.id and hits[0].confidence >= SWITCH_CONFIDENCE:
+            return None
+        return answer(entry, aspect, with_card=False)
 
     def help(self, turn: Turn) -> Outcome:
         return Outcome((Reply(text=th.KB_FOLLOW_UP),), turn.state)
@@ -172,7 +183,9 @@ def answer(entry: Entry, aspect: str | None = None, *, with_card: bool = True) -
     if aspect is not None:
         replies.append(Reply(text=aspect_text(entry, aspect), quick_replies=choices))
     state = ConversationState(flow=FLOW, step="answered", data={"entry": entry.id})
-    return Outcome(tuple(replies), state, tallies=(f"{TALLY_PREFIX}{entry.id}",))
+    # the monthly report counts entries asked about, not each follow-up on them
+    tallies = (f"{TALLY_PREFIX}{entry.id}",) if with_card else ()
+    return Outcome(tuple(replies), state, tallies=tallies)
 
 
 def card(entry: Entry) -> Card:
@@ -263,17 +276,19 @@ def choose_from(loaded: Loaded, hits: list[Hit]) -> Reply:
     return Reply(
         text=th.KB_WHICH_ONE,
         quick_replies=tuple(
-            Choice(e.title, f"{ENTRY_PREFIX}{e.id}") for e in entries if e is not None
+            Choice(e.label, f"{ENTRY_PREFIX}{e.id}") for e in entries if e is not None
         ),
     )
 
 
-def catalogue(loaded: Loaded) -> Reply:
+def catalogue(loaded: Loaded, page: int = 0) -> Reply:
+    """Every entry, a page of quick replies at a time (E-Services first)."""
     order = {Kind.ESERVICE: 0, Kind.MANUAL: 1, Kind.INFO: 2}
-    entries = sorted(loaded.content.entries, key=lambda e: (order[e.kind], e.title))
-    return Reply(
-        text=th.KB_CATALOGUE,
-        quick_replies=tuple(
-            Choice(e.title, f"{ENTRY_PREFIX}{e.id}") for e in entries[:CATALOGUE_SIZE]
-        ),
-    )
+    entries = sorted(loaded.content.entries, key=lambda e: (order[e.kind], e.label))
+    pages = max(1, -(-len(entries) // CATALOGUE_PAGE))
+    page = page % pages
+    shown = entries[page * CATALOGUE_PAGE : (page + 1) * CATALOGUE_PAGE]
+    choices = [Choice(e.label, f"{ENTRY_PREFIX}{e.id}") for e in shown]
+    if pages > 1:
+        choices.append(Choice(th.KB_CATALOGUE_MORE, f"{PAGE_PREFIX}{(page + 1) % pages}"))
+    return Reply(text=th.KB_CATALOGUE, quick_replies=tuple(choices))

@@ -66,6 +66,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     sample: bool = False
+    short_title: str = ""
     # eservice
     who: str = ""
     how: str = ""
@@ -96,9 +97,9 @@ class Entry:
         return self.total_time or self.time
 
     @property
-    def link(self) -> str:
-        """Where the citizen acts or reads on: the online form first, then the manual."""
-        return self.form_url or self.manual_url or self.url
+    def label(self) -> str:
+        """The name on a button (at most 20 characters, LINE's limit)."""
+        return self.short_title or self.title
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+BUTTON_LABEL = 20  # LINE's limit for a quick-reply label
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ def _parse(path: Path, file: _File) -> yaml.MappingNode | None:
     except UnicodeDecodeError:
         file.problem(None, "ไฟล์ไม่ใช่ UTF-8: บันทึกไฟล์ใหม่เป็น UTF-8")
         return None
+    except OSError as error:
+        file.problem(None, f"เปิดไฟล์ไม่ได้ ({error.strerror}): ตรวจว่าเป็นไฟล์ที่อ่านได้")
+        return None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -88,8 +93,11 @@ def _parse(path: Path, file: _File) -> yaml.MappingNode | None:
             Problem(file.name, line, f"รูปแบบ YAML ผิด ({exc.problem}): ตรวจการเว้นวรรคและเครื่องหมาย :")
         )
         return None
+    if node is None:
+        file.problem(None, "ไฟล์ว่าง: ใส่ข้อมูลในรูป ชื่อช่อง: ค่า ทีละบรรทัด")
+        return None
     if not isinstance(node, yaml.MappingNode):
-        file.problem(node, "ไฟล์ต้องเป็นรายการ ชื่อช่อง: ค่า (mapping)")
+        file.problem(node, "เนื้อหาไฟล์ต้องอยู่ในรูป ชื่อช่อง: ค่า ทีละบรรทัด")
         return None
     return node
 
@@ -113,6 +121,9 @@ Check = Callable[[yaml.Node, _File, str], Any]
 
 def text(max_length: int = 2000, url: bool = False) -> Check:
     def check(node: yaml.Node, file: _File, name: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            file.problem(node, f"'{name}' ว่างอยู่: ใส่ข้อความ")
+            return None
         if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
             file.problem(node, f"'{name}' ต้องเป็นข้อความ: ครอบด้วยเครื่องหมายคำพูด \"...\"")
             return None
@@ -135,8 +146,8 @@ def integer(low: int, high: int) -> Check:
         if not isinstance(node, yaml.ScalarNode) or node.tag != _INT:
             file.problem(node, f"'{name}' ต้องเป็นตัวเลขจำนวนเต็ม")
             return None
-        value = int(node.value)
-        if not low <= value <= high:
+        value = yaml.safe_load(node.value)  # YAML's own reading: 0x10, 1_000, 1:30 …
+        if not isinstance(value, int) or not low <= value <= high:
             file.problem(node, f"'{name}' ต้องอยู่ระหว่าง {low} ถึง {high}")
             return None
         return value
@@ -153,6 +164,8 @@ def flag(node: yaml.Node, file: _File, name: str) -> bool | None:
 
 def listing(item: Check, minimum: int = 0) -> Check:
     def check(node: yaml.Node, file: _File, name: str) -> tuple[Any, ...] | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and minimum == 0:
+            return ()
         if not isinstance(node, yaml.SequenceNode):
             file.problem(node, f"'{name}' ต้องเป็นรายการ แต่ละบรรทัดขึ้นต้นด้วย - ")
             return None
@@ -222,9 +235,10 @@ OFFICE_FIELDS: dict[str, tuple[Check, bool]] = {
     "sample": (flag, False),
 }
 COMMON_FIELDS: dict[str, tuple[Check, bool]] = {
-    "id": (text(80), True),
+    "id": (text(60), True),  # "kb:" + id must fit Telegram's 64-byte button data
     "kind": (text(20), True),
     "title": (text(80), True),
+    "short_title": (text(BUTTON_LABEL), False),
     "summary": (text(300), True),
     "aliases": (listing(text(80)), False),
     "questions": (listing(text(200), minimum=3), True),
@@ -288,9 +302,39 @@ def _load_entries(folder: Path, problems: list[Problem]) -> list[Entry]:
         if entry.id in seen:
             file.problem(node, f"id '{entry.id}' ซ้ำกับไฟล์ {seen[entry.id]}")
             continue
+        if len(entry.title) > BUTTON_LABEL and not entry.short_title:
+            file.problem(
+                _value_node(node, "title"),
+                f"ชื่อเรื่องยาวเกิน {BUTTON_LABEL} ตัวอักษรสำหรับปุ่ม: เพิ่ม short_title: ชื่อสั้น",
+            )
+            continue
         seen[entry.id] = file.name
         entries.append(entry)
+    _check_labels_unique(entries, problems)
+    if not entries and not problems:
+        problems.append(Problem(ENTRIES_DIR, 1, "ยังไม่มีเรื่องใดเลย: เพิ่มไฟล์อย่างน้อย 1 เรื่อง"))
     return entries
+
+
+def _value_node(node: yaml.MappingNode, name: str) -> yaml.Node | None:
+    return next(
+        (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == name), None
+    )
+
+
+def _check_labels_unique(entries: list[Entry], problems: list[Problem]) -> None:
+    """Two buttons with the same label would leave a citizen guessing."""
+    by_label: dict[str, str] = {}
+    for entry in entries:
+        other = by_label.setdefault(entry.label, entry.id)
+        if other != entry.id:
+            problems.append(
+                Problem(
+                    f"{ENTRIES_DIR}/{entry.id}.yaml",
+                    1,
+                    f"ชื่อบนปุ่ม '{entry.label}' ซ้ำกับ {other}: แก้ short_title ให้ต่างกัน",
+                )
+            )
 
 
 def _entry_files(folder: Path, problems: list[Problem]) -> Iterator[Path]:
@@ -301,12 +345,15 @@ def _entry_files(folder: Path, problems: list[Problem]) -> Iterator[Path]:
     stray = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == ".yml")
     for path in stray:
         problems.append(Problem(f"{ENTRIES_DIR}/{path.name}", 1, "ใช้นามสกุล .yaml (ไม่ใช่ .yml)"))
-    yield from sorted(directory.glob("*.yaml"))
+    for path in sorted(directory.glob("*.yaml")):
+        if path.is_file():
+            yield path
+        else:
+            problems.append(Problem(f"{ENTRIES_DIR}/{path.name}", 1, "ไม่ใช่ไฟล์: ลบหรือเปลี่ยนชื่อ"))
 
 
 def _read_entry(node: yaml.MappingNode, path: Path, file: _File) -> Entry | None:
-    fields = _fields(node, file)
-    kind_node = fields.get("kind", (None, None))[1]
+    kind_node = _value_node(node, "kind")
     kind_value = kind_node.value if isinstance(kind_node, yaml.ScalarNode) else None
     if kind_value not in {k.value for k in Kind}:
         file.problem(kind_node or node, "'kind' ต้องเป็น eservice, manual หรือ info")
@@ -315,7 +362,7 @@ def _read_entry(node: yaml.MappingNode, path: Path, file: _File) -> Entry | None
     values = _read_fields(node, {**COMMON_FIELDS, **KIND_FIELDS[kind]}, file)
     if values is None:
         return None
-    id_node = fields["id"][1]
+    id_node = _value_node(node, "id")
     entry_id = values["id"]
     if not _ID.match(entry_id) or not entry_id.startswith(f"{kind.value}."):
         file.problem(id_node, f"id ต้องเป็น {kind.value}.ชื่อ ภาษาอังกฤษตัวเล็ก ตัวเลข และ - เท่านั้น")

@@ -58,7 +58,7 @@ def trigrams(text: str) -> list[str]:
 
 def _weighted_fields(entry: Entry) -> Iterable[tuple[str, int]]:
     yield entry.title, FIELD_WEIGHTS["title"]
-    for alias in entry.aliases:
+    for alias in (entry.short_title, *entry.aliases) if entry.short_title else entry.aliases:
         yield alias, FIELD_WEIGHTS["aliases"]
     for question in entry.questions:
         yield question, FIELD_WEIGHTS["questions"]

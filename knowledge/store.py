@@ -78,7 +78,7 @@ class KnowledgeBase:
         for path in content_files(self.folder):
             try:
                 stat = path.stat()
-            except FileNotFoundError:
+            except OSError:  # gone, a broken link: the loader reports what it means
                 continue
             parts.append((path.name, stat.st_mtime_ns, stat.st_size))
         return tuple(parts)

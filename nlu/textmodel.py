@@ -119,8 +119,9 @@ class TextClassifier:
         self.labels: tuple[str, ...] = tuple(str(c) for c in self._model.classes_)
         words_size = len(self._words.vocabulary_)
         self._blocks = [_Block.of(self._words), _Block.of(self._chars, offset=words_size)]
-        self._weights = np.ascontiguousarray(self._model.coef_.T, dtype=np.float64)
-        self._intercept = np.asarray(self._model.intercept_, dtype=np.float64)
+        coef, intercept = _per_class(self._model.coef_, self._model.intercept_)
+        self._weights = np.ascontiguousarray(coef.T, dtype=np.float64)
+        self._intercept = intercept
 
     def _new_model(self) -> LinearSVC:
         return LinearSVC(
@@ -138,7 +139,8 @@ class TextClassifier:
             labels, labels
         ):
             model = self._new_model().fit(features[train], labels[train])  # type: ignore[index]
-            logits.append(model.decision_function(features[held]))  # type: ignore[index]
+            scores = model.decision_function(features[held])  # type: ignore[index]
+            logits.append(scores if scores.ndim == 2 else np.column_stack([0 * scores, scores]))
             truths.append(np.searchsorted(model.classes_, labels[held]))
         return _best_temperature(np.vstack(logits), np.concatenate(truths))
 
@@ -189,6 +191,16 @@ class _Block:
         values = (1.0 + np.log(tf)) * self.idf[indices]
         values /= np.sqrt(values @ values)
         return indices + self.offset, values
+
+
+def _per_class(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row of weights per class. With two classes scikit-learn keeps a single row, the
+    score of the second class against the first; the first class then scores zero."""
+    coef = np.asarray(coef, dtype=np.float64)
+    intercept = np.asarray(intercept, dtype=np.float64)
+    if coef.shape[0] == 1:
+        return np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return coef, intercept
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

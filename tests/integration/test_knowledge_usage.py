@@ -24,8 +24,9 @@ def ask(app: Flask, text: str, event_id: str) -> None:
 def test_each_answer_counts_once_for_its_entry_and_month(app: Flask, services: Services) -> None:
     ask(app, "ขอถังขยะต้องทำยังไงคะ", "E1")
     ask(app, "ขอถังขยะต้องทำยังไงคะ", "E1")  # redelivered: handled and counted once
-    ask(app, "ต้องใช้เอกสารอะไรบ้าง", "E2")  # a follow-up about the same entry
-    ask(app, "ให้ของขวัญเจ้าหน้าที่ได้ไหม", "E3")
+    ask(app, "ต้องใช้เอกสารอะไรบ้าง", "E2")  # a follow-up: not counted again
+    ask(app, "ขอรับถังขยะอีกใบค่ะ", "E3")  # asked afresh: counted
+    ask(app, "ให้ของขวัญเจ้าหน้าที่ได้ไหม", "E4")
 
     month = month_of(services.clock.now())
     assert tallies_for(services.db, month, prefix="knowledge:") == [

@@ -54,3 +54,18 @@ def test_search_writes_one_json_line_per_question() -> None:
     assert lines[2]["results"][0]["id"] == "manual.building-permit"
     scores = [r["score"] for r in lines[2]["results"]]
     assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+
+
+def test_invalid_content_stops_the_chat_at_start_with_the_problems(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(KNOWLEDGE_FIXTURE, folder)
+    (folder / "office.yaml").write_text("name: [\n", encoding="utf-8")
+    env = {
+        "SIANG_INSTANCE_DIR": str(tmp_path / "instance"),
+        "SIANG_KNOWLEDGE_DIR": str(folder),
+        "DATABASE_URL": "",
+    }
+    result = CliRunner().invoke(cli.main, ["chat"], input="สวัสดี\n", env=env)
+    assert result.exit_code == 2
+    assert "office.yaml:2: รูปแบบ YAML ผิด" in result.output
+    assert "the office content is invalid" in result.output

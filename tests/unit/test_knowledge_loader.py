@@ -78,7 +78,7 @@ def test_a_misspelt_field_gets_a_suggestion(folder: Path) -> None:
     path.write_text(text, encoding="utf-8")
     found = problems_of(folder)
     assert any("ไม่รู้จักช่อง 'sumary' หมายถึง 'summary'" in p for p in found)
-    assert any(p.startswith("entries/info.no-gift-policy.yaml:4:") for p in found)
+    assert any(p.startswith("entries/info.no-gift-policy.yaml:5:") for p in found)
 
 
 @pytest.mark.parametrize(
@@ -138,5 +138,75 @@ def test_a_missing_office_file_is_reported(folder: Path) -> None:
 def test_every_problem_in_every_file_is_reported_at_once(folder: Path) -> None:
     for name in ("eservice.garbage-bin.yaml", "info.no-gift-policy.yaml"):
         path = folder / "entries" / name
-        path.write_text(path.read_text(encoding="utf-8").replace("title:", "titel:"))
+        path.write_text(path.read_text(encoding="utf-8").replace("\ntitle:", "\ntitel:"))
     assert len(problems_of(folder)) == 4  # each: an unknown field and the missing title
+
+
+def test_numbers_are_read_as_yaml_reads_them_and_range_checked(folder: Path) -> None:
+    path = folder / "entries" / "manual.building-permit.yaml"
+    text = path.read_text(encoding="utf-8").replace("copies: 1\n", "copies: 1:30\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert any("'copies' ต้องอยู่ระหว่าง 1 ถึง 20" in p for p in problems_of(folder))
+
+
+def test_a_folder_named_like_an_entry_is_reported_not_read(folder: Path) -> None:
+    (folder / "entries" / "eservice.odd.yaml").mkdir()
+    assert problems_of(folder) == ["entries/eservice.odd.yaml:1: ไม่ใช่ไฟล์: ลบหรือเปลี่ยนชื่อ"]
+
+
+def test_an_empty_file_and_an_empty_value_say_they_are_empty(folder: Path) -> None:
+    (folder / "entries" / "eservice.empty.yaml").write_text("", encoding="utf-8")
+    path = folder / "entries" / "eservice.garbage-bin.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ขอรับถังขยะ", "title:"))
+    found = problems_of(folder)
+    assert "entries/eservice.empty.yaml:1: ไฟล์ว่าง: ใส่ข้อมูลในรูป ชื่อช่อง: ค่า ทีละบรรทัด" in found
+    assert "entries/eservice.garbage-bin.yaml:3: 'title' ว่างอยู่: ใส่ข้อความ" in found
+
+
+def test_an_optional_list_may_be_left_empty(folder: Path) -> None:
+    path = folder / "entries" / "eservice.garbage-bin.yaml"
+    text = path.read_text(encoding="utf-8").replace("attachments: [รูปถ่ายหน้าบ้าน]", "attachments:")
+    path.write_text(text, encoding="utf-8")
+    assert load_content(folder).entry("eservice.garbage-bin").attachments == ()
+
+
+def test_a_duplicate_field_is_reported_once(folder: Path) -> None:
+    path = folder / "entries" / "eservice.garbage-bin.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "time: 3 วัน\n", encoding="utf-8")
+    found = problems_of(folder)
+    assert len([p for p in found if "ช่อง 'time' ซ้ำ" in p]) == 1
+
+
+def test_a_long_title_needs_a_short_one_for_buttons(folder: Path) -> None:
+    path = folder / "entries" / "manual.building-permit.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("short_title: ขออนุญาตก่อสร้าง\n", ""))
+    assert problems_of(folder) == [
+        "entries/manual.building-permit.yaml:3: "
+        "ชื่อเรื่องยาวเกิน 20 ตัวอักษรสำหรับปุ่ม: เพิ่ม short_title: ชื่อสั้น"
+    ]
+
+
+def test_two_entries_may_not_share_a_button_label(folder: Path) -> None:
+    path = folder / "entries" / "info.no-gift-policy.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "short_title: นโยบาย No Gift", "short_title: ขอรับถังขยะ"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert any("ชื่อบนปุ่ม 'ขอรับถังขยะ' ซ้ำกับ eservice.garbage-bin" in p for p in problems_of(folder))
+
+
+def test_an_id_too_long_for_a_telegram_button_is_refused(folder: Path) -> None:
+    long_id = "eservice." + "x" * 60
+    source = folder / "entries" / "eservice.garbage-bin.yaml"
+    text = source.read_text(encoding="utf-8").replace("eservice.garbage-bin", long_id)
+    source.unlink()
+    (folder / "entries" / f"{long_id}.yaml").write_text(text, encoding="utf-8")
+    assert any("ย่อให้ไม่เกิน 60" in p for p in problems_of(folder))
+
+
+def test_a_content_folder_of_two_entries_loads_and_searches(folder: Path) -> None:
+    from knowledge.store import KnowledgeBase
+
+    (folder / "entries" / "info.no-gift-policy.yaml").unlink()
+    index = KnowledgeBase(folder).current().index
+    assert index.search("ขอถังขยะ")[0].entry_id == "eservice.garbage-bin"

@@ -92,7 +92,9 @@ def test_a_new_entry_file_is_picked_up(tmp_path: Path) -> None:
     kb = KnowledgeBase(folder, monotonic=clock)
     source = (folder / "entries" / "eservice.garbage-bin.yaml").read_text(encoding="utf-8")
     (folder / "entries" / "eservice.garbage-truck.yaml").write_text(
-        source.replace("eservice.garbage-bin", "eservice.garbage-truck")
+        source.replace("eservice.garbage-bin", "eservice.garbage-truck").replace(
+            "title: ขอรับถังขยะ", "title: ขอรถเก็บขยะ"
+        )
     )
     clock.now = 3.0
     assert kb.current().content.entry("eservice.garbage-truck") is not None

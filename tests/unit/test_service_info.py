@@ -135,3 +135,51 @@ def test_a_follow_up_context_for_a_removed_entry_lets_the_message_through(router
     chat = Chat(router)
     chat.state = ConversationState("service_info", "answered", {"entry": "gone"}, NOW)
     assert "ยินดีต้อนรับ" in chat.say("สวัสดีครับ").replies[0].text
+
+
+def test_a_tap_on_an_unknown_aspect_is_handled_as_a_fresh_message(router: Router) -> None:
+    chat = Chat(router)
+    chat.say("ขอถังขยะต้องทำยังไงคะ")
+    outcome = chat.tap("kbq:nonsense")
+    assert outcome.replies[0].text.startswith("ขออภัยค่ะ ฉันยังไม่เข้าใจ")
+    assert outcome.tallies == ()
+
+
+def test_a_follow_up_naming_another_topic_is_not_answered_from_this_entry(router: Router) -> None:
+    chat = Chat(router)
+    chat.say("ขอถังขยะต้องทำยังไงคะ")
+    replies = chat.say("สร้างบ้านต้องจ่ายค่าธรรมเนียมกี่บาท").replies
+    assert not any("ขอรับถังขยะ" in r.text for r in replies)
+
+
+def test_follow_ups_do_not_count_again_for_the_monthly_report(router: Router) -> None:
+    chat = Chat(router)
+    assert chat.say("ขอถังขยะต้องทำยังไงคะ").tallies == ("knowledge:eservice.garbage-bin",)
+    assert chat.say("ต้องใช้เอกสารอะไรบ้าง").tallies == ()
+
+
+def test_an_answer_is_context_not_a_task(router: Router) -> None:
+    chat = Chat(router)
+    chat.say("ขอถังขยะต้องทำยังไงคะ")
+    later = router.route(
+        IncomingMessage("dev", "u1", MessageKind.TEXT, NOW, text="สวัสดีค่ะ"),
+        chat.state,
+        NOW + timedelta(hours=2),
+    )
+    assert not later.replies[0].text.startswith("เรื่องที่ทำค้างไว้หมดเวลา")
+    assert chat.say("ยกเลิก").replies[0].text == "ตอนนี้ไม่มีเรื่องที่ค้างอยู่ค่ะ"
+
+
+def test_the_catalogue_pages_when_there_are_more_entries_than_buttons() -> None:
+    from handlers.service_info import catalogue
+    from knowledge.store import KnowledgeBase
+
+    loaded = KnowledgeBase().current()  # the 22 sample entries
+    first = catalogue(loaded)
+    assert len(first.quick_replies) == 13 and first.quick_replies[-1].payload == "kbp:1"
+    second = catalogue(loaded, 1)
+    shown = {q.payload for q in first.quick_replies[:12]} | {
+        q.payload for q in second.quick_replies if q.payload.startswith("kb:")
+    }
+    assert len(shown) == len(loaded.content.entries)
+    assert all(len(q.label) <= 20 for q in first.quick_replies + second.quick_replies)

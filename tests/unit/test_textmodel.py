@@ -66,3 +66,16 @@ def test_calibration_softens_or_sharpens_but_never_reorders() -> None:
     assert calibrated.temperature != 1.0
     text = normalise("สุนัขจรจัดกัดคน")
     assert [s.label for s in plain.rank(text)] == [s.label for s in calibrated.rank(text)]
+
+
+def test_two_labels_are_ranked_like_any_other_number() -> None:
+    two = [e for e in EXAMPLES if e.label != "dog"] * 2
+    model = TextClassifier(two, ModelSettings(calibration_folds=2))
+    ranked = model.rank(normalise("ไฟทางดับ"))
+    assert [s.label for s in ranked] == ["light", "road"]
+    assert sum(s.probability for s in ranked) == pytest.approx(1.0)
+
+
+def test_a_single_label_is_refused_as_nothing_to_tell_apart() -> None:
+    with pytest.raises(ValueError):
+        TextClassifier(EXAMPLES[:4], ModelSettings(calibration_folds=0))
