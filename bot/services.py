@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.understanding import LazyUnderstander, UnderstandsText
 from handlers.basic import OfficeInfo
 from handlers.registry import Registry, build_registry
-from knowledge.loader import Problem
+from knowledge.loader import ContentError, Problem
 from knowledge.store import SAMPLE_CONTENT, KnowledgeBase
 
 logger = logging.getLogger("siang.services")
@@ -76,6 +76,21 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase(settings.knowledge_dir or SAMPLE_CONTENT, on_problems=report)
 
 
+DEFAULT_OFFICE_NAME = "อบต.ตัวอย่าง"
+
+
+def office_info(settings: Settings, knowledge: KnowledgeBase) -> OfficeInfo:
+    """The office as citizens see it: SIANG_OFFICE_NAME/PHONE if set, else the content's
+    office.yaml (read once here; a name change there needs a restart)."""
+    try:
+        office = knowledge.current().content.office
+    except ContentError:
+        office = None  # the worker reports the problems; the web keeps taking events
+    name = settings.office_name or (office.name if office else DEFAULT_OFFICE_NAME)
+    phone = settings.office_phone or (office.phone if office else "")
+    return OfficeInfo(name, phone)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -87,9 +102,7 @@ def build_services(
     clock = clock or SystemClock()
     db = Database.from_url(settings.database_url, fail_fast=web)
     knowledge = build_knowledge(settings)
-    registry = registry or build_registry(
-        OfficeInfo(settings.office_name, settings.office_phone), knowledge=knowledge
-    )
+    registry = registry or build_registry(office_info(settings, knowledge), knowledge=knowledge)
     router = Router(
         registry,
         understander or LazyUnderstander(),

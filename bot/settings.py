@@ -30,7 +30,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     telegram_api_endpoint: str = "https://api.telegram.org"
     public_url: str | None = None
-    office_name: str = "อบต.ตัวอย่าง"
+    office_name: str = ""  # empty: the name in the content's office.yaml
     office_phone: str = ""
     idle_timeout_minutes: int = 30
     max_body_bytes: int = 1_000_000
@@ -136,7 +136,7 @@ def load_settings(
             env.get("TELEGRAM_API_ENDPOINT") or "https://api.telegram.org"
         ).rstrip("/"),
         public_url=(env.get("SIANG_PUBLIC_URL") or "").rstrip("/") or None,
-        office_name=env.get("SIANG_OFFICE_NAME") or "อบต.ตัวอย่าง",
+        office_name=env.get("SIANG_OFFICE_NAME") or "",
         office_phone=env.get("SIANG_OFFICE_PHONE") or "",
         idle_timeout_minutes=_int(env, "SIANG_IDLE_TIMEOUT_MINUTES", 30),
         max_body_bytes=_int(env, "SIANG_MAX_BODY_BYTES", 1_000_000),

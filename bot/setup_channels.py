@@ -28,9 +28,10 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot import richmenu
+from bot.services import build_knowledge, office_info
 from bot.settings import Settings
 from handlers import texts_th as th
-from handlers.basic import MenuEntry, OfficeInfo
+from handlers.basic import MenuEntry
 from handlers.commands import Command
 from handlers.registry import build_registry
 
@@ -56,7 +57,8 @@ class SetupError(Exception):
 
 def rich_menu_entries(settings: Settings) -> tuple[MenuEntry, ...]:
     """ "เมนู" first (quick replies scroll away; this brings them back), then the main menu."""
-    menu = build_registry(OfficeInfo(settings.office_name, settings.office_phone)).menu
+    knowledge = build_knowledge(settings)
+    menu = build_registry(office_info(settings, knowledge), knowledge=knowledge).menu
     main = MenuEntry(th.LABEL_MENU, Command.MENU.value)
     entries = menu.entries if menu else ()
     return (main, *(e for e in entries if e.payload != main.payload))
@@ -100,7 +102,7 @@ def setup_line(settings: Settings, public_url: str) -> Iterator[str]:
     # without one, and a failed run leaves the old menu in place (the next run cleans up).
     earlier = _our_rich_menus(api, timeout)
     entries = rich_menu_entries(settings)
-    request, image = _rich_menu(entries, settings.office_name)
+    request, image = _rich_menu(entries, office_info(settings, build_knowledge(settings)).name)
     menu_id = _line_call(
         "create the rich menu",
         lambda: api.create_rich_menu(request, _request_timeout=timeout).rich_menu_id,

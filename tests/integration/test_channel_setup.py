@@ -12,6 +12,7 @@ from PIL import Image, ImageFont
 
 from bot import richmenu
 from bot.cli import main
+from bot.services import build_knowledge, office_info
 from bot.settings import Settings
 from bot.setup_channels import (
     RICH_MENU_NAME,
@@ -21,7 +22,6 @@ from bot.setup_channels import (
     setup_telegram,
 )
 from handlers import texts_th as th
-from handlers.basic import OfficeInfo
 from handlers.registry import build_registry
 from tests.support.fake_platform import FakePlatform, Fault
 from tests.support.helpers import LINE_SECRET, SECRET_KEY, TELEGRAM_SECRET, make_settings
@@ -43,7 +43,8 @@ def siang_menus(platform: FakePlatform) -> dict[str, dict]:
 
 
 def registry_payloads(settings: Settings) -> list[str]:
-    menu = build_registry(OfficeInfo(settings.office_name, settings.office_phone)).menu
+    knowledge = build_knowledge(settings)
+    menu = build_registry(office_info(settings, knowledge), knowledge=knowledge).menu
     assert menu is not None
     return [e.payload for e in menu.entries]
 
