@@ -1,5 +1,5 @@
-"""The complaint domain (tickets, the two tracks, SLA clock, statistics).
+"""The complaint domain: general-complaint tickets, their codes, statuses and the 15-day clock.
 
-Empty until the general-complaints issue lands; it must never import bot, handlers,
-Flask or an SDK (enforced by import-linter in the test suite).
+Pure rules, no storage, Flask or SDK. The confidential corruption track will live here too,
+apart from the general one.
 """
