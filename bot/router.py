@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from bot.clock import thai_date
 from bot.understanding import UnderstandsText
 from handlers import texts_th as th
-from handlers.clarify import CLARIFY_FLOW, CORRUPTION_QUESTION, chosen_intent, typed_answer
+from handlers.clarify import (
+    CLARIFY_FLOW,
+    CORRUPTION_QUESTION,
+    ask_again,
+    chosen_intent,
+    still_unanswered,
+    typed_answer,
+)
 from handlers.commands import Command, parse_command
 from handlers.contract import IDLE, ConversationState, Outcome, Turn
 from handlers.messages import IncomingMessage, MessageKind, Reply
@@ -62,6 +69,15 @@ class Router:
             choice = typed_answer(state, message.text)
         if choice is not None and (state.idle or state.flow == CLARIFY_FLOW):
             return self._resolve_choice(message, choice, state, now)
+        typed = command is None and message.kind is MessageKind.TEXT
+        if typed and still_unanswered(state, message.text):
+            return ask_again(state)
+        if state.flow == CLARIFY_FLOW and command in (Command.CANCEL, Command.MENU):
+            cancelled = Reply(text=th.CANCELLED)
+            if command is Command.CANCEL:
+                return Outcome((cancelled,), IDLE)
+            menu = self.registry.find(Turn(message, IDLE, now)).handle(Turn(message, IDLE, now))
+            return replace(menu, replies=(cancelled, *menu.replies))
 
         flow = self.registry.flow(state.flow) if state.flow else None
         if state.flow and flow is None:

@@ -70,11 +70,25 @@ def _corruption_question_due(u: Understanding) -> bool:
     return u.needs_corruption_question
 
 
+def still_unanswered(state: ConversationState, text: str) -> bool:
+    """A short reply that is neither yes nor no ("ไม่แน่ใจ", "หืม") to the safety question:
+    ask it again rather than let the report slip away. Longer text is a new message."""
+    return (
+        state.flow == CLARIFY_FLOW
+        and state.step == CORRUPTION_QUESTION
+        and len(text.strip()) <= UNANSWERED_MAX_CHARS
+        and typed_answer(state, text) is None
+    )
+
+
+UNANSWERED_MAX_CHARS = 12
+
+
 def typed_answer(state: ConversationState, text: str) -> str | None:
     """A typed "ใช่" or "ไม่ใช่" to the corruption question, as the intent it chooses."""
     if state.flow != CLARIFY_FLOW or state.step != CORRUPTION_QUESTION:
         return None
-    word = _POLITE_ENDING.sub("", text.strip().lower())
+    word = _POLITE_ENDING.sub("", text.strip().lower()) or text.strip()
     if word in _YES:
         return CORRUPTION
     otherwise = state.data.get("otherwise")
@@ -83,11 +97,26 @@ def typed_answer(state: ConversationState, text: str) -> str | None:
     return None
 
 
-_YES = {"ใช่", "ใช่แล้ว", "ถูกต้อง", "yes", "แจ้งเรื่องทุจริต"}
-_NO = {"ไม่ใช่", "ไม่", "no", "ไม่ใช่เรื่องทุจริต"}
-_POLITE_ENDING = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|[\s!.?])+$")
+_YES = {
+    "ใช่", "ใช่แล้ว", "ช่าย", "ใช่ๆ", "ถูกต้อง", "ครับ", "ค่ะ", "คะ", "จ้า", "ได้",
+    "โอเค", "ok", "yes", "แจ้ง", "แจ้งเรื่องทุจริต", "แจ้งเป็นเรื่องทุจริต",
+}  # fmt: skip
+_NO = {"ไม่ใช่", "ไม่", "ไม่ใช่ๆ", "no", "ไม่ใช่เรื่องทุจริต", "เรื่องทั่วไป"}
+_POLITE_ENDING = re.compile(r"(?<=.)(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|[\s!.?])+$")
 
 
 def _candidates(u: Understanding) -> tuple[str, ...]:
     top = (u.intent.intent, u.intent.runner_up)
     return tuple(i for i in top if i in _ACTIONABLE)
+
+
+def ask_again(state: ConversationState) -> Outcome:
+    otherwise = str(state.data.get("otherwise") or "complaint_general")
+    reply = Reply(
+        text=th.CORRUPTION_QUESTION_AGAIN,
+        quick_replies=(
+            Choice(th.CHOICE_LABELS[CORRUPTION], choice_payload(CORRUPTION)),
+            Choice(th.CHOICE_NO, choice_payload(otherwise)),
+        ),
+    )
+    return Outcome((reply,), state)

@@ -15,6 +15,7 @@ from handlers.basic import OfficeInfo
 from handlers.commands import Command
 from handlers.contract import ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
+from knowledge import search
 from knowledge.content import Entry, Kind
 from knowledge.search import Hit
 from knowledge.store import Loaded
@@ -29,6 +30,8 @@ TALLY_PREFIX = "knowledge:"
 # A match is clear when the search is confident of it and well ahead of the next one.
 CLEAR_CONFIDENCE = 0.5
 CLEAR_LEAD = 0.2
+# Below this the nearest entries are a guess: say nothing was found, and offer them too.
+NOT_FOUND_CONFIDENCE = 0.15
 # A follow-up that names something is about that instead when this sure of it.
 SWITCH_CONFIDENCE = 0.3
 CHOICES = 3
@@ -70,6 +73,18 @@ def detect_aspect(text: str) -> str | None:
         if any(word in normalised for word in words):
             return aspect
     return None
+
+
+# Verbs that come with any aspect question ("ยื่นที่ไหน", "จ่ายกี่บาท") and name no topic.
+GENERIC_WORDS = frozenset(
+    ["ยื่น", "จ่าย", "เอา", "ไป", "ทำ", "เสีย", "ต้อง", "ขอ", "ใช้", "ได้", "ติดต่อ", "เตรียม"]
+)
+
+
+def names_a_topic(text: str) -> bool:
+    """Whether a question says what it is about beyond its aspect ("ภาษีป้ายจ่ายที่ไหน" does,
+    "จ่ายที่ไหน" does not)."""
+    return any(w not in GENERIC_WORDS for w in search.words(without_aspect_words(text)))
 
 
 def without_aspect_words(text: str) -> str:
@@ -115,19 +130,24 @@ class ServiceInfo:
         if message.postback.startswith(ENTRY_PREFIX):
             entry = loaded.content.entry(message.postback.removeprefix(ENTRY_PREFIX))
             return answer(entry) if entry else Outcome((Reply(text=th.KB_GONE),))
+        if detect_aspect(message.text) and not names_a_topic(message.text):
+            return Outcome((catalogue(loaded, text=th.KB_WHICH_SERVICE),))
         hits = loaded.index.search(message.text)
         if is_clear(hits):
             entry = loaded.content.entry(hits[0].entry_id)
             assert entry is not None
             return answer(entry, detect_aspect(message.text))
-        if hits:
+        if hits and max(h.confidence for h in hits) >= NOT_FOUND_CONFIDENCE:
             return Outcome((choose_from(loaded, hits[:CHOICES]),))
-        return Outcome((self._not_found(),))
+        return Outcome((self._not_found(loaded, hits[:CHOICES]),))
 
-    def _not_found(self) -> Reply:
+    def _not_found(self, loaded: Loaded, near: list[Hit]) -> Reply:
+        """Nothing matches well: say so, offer what came nearest, the catalogue, a person."""
+        nearest = choose_from(loaded, near).quick_replies if near else ()
         return Reply(
             text=self.office.fill(th.KB_NOT_FOUND),
             quick_replies=(
+                *nearest,
                 Choice(th.LABEL_SERVICES, Command.SERVICES.value),
                 Choice(th.LABEL_CONTACT, Command.CONTACT.value),
             ),
@@ -161,9 +181,10 @@ class FollowUp:
         if aspect is None:
             return None
         # "ภาษีต้องจ่ายกี่บาท" after the garbage bin is about something else
-        hits = loaded.index.search(without_aspect_words(message.text), limit=1)
-        if hits and hits[0].entry_id != entry.id and hits[0].confidence >= SWITCH_CONFIDENCE:
-            return None
+        if names_a_topic(message.text):
+            hits = loaded.index.search(without_aspect_words(message.text), limit=1)
+            if hits and hits[0].entry_id != entry.id and hits[0].confidence >= SWITCH_CONFIDENCE:
+                return None
         return answer(entry, aspect, with_card=False)
 
     def help(self, turn: Turn) -> Outcome:
@@ -177,6 +198,8 @@ def answer(entry: Entry, aspect: str | None = None, *, with_card: bool = True) -
     """The card for an entry and, when asked, one aspect of it (a follow-up gets only the
     aspect), with the context kept for further follow-ups."""
     choices = follow_up_choices(entry)
+    if entry.kind is Kind.INFO:
+        aspect = None  # an info card is the whole answer: nothing to break down
     replies = []
     if with_card:
         replies.append(Reply(cards=(card(entry),), quick_replies=() if aspect else choices))
@@ -250,7 +273,8 @@ def _aspect_lines(entry: Entry, aspect: str) -> list[str]:
             ] or [th.KB_NO_DOCUMENTS]
         return [f"• {a}" for a in entry.attachments] or [th.KB_NO_DOCUMENTS]
     if aspect == "time":
-        lines = [f"รวม {entry.duration}"] if entry.duration else []
+        total = entry.total_time and f"รวม {entry.total_time}"
+        lines = [total or entry.time] if entry.duration else []
         return lines + [f"• {s.step}: {s.time} ({s.unit})" for s in entry.steps]
     if aspect == "fees":
         if manual:
@@ -281,7 +305,7 @@ def choose_from(loaded: Loaded, hits: list[Hit]) -> Reply:
     )
 
 
-def catalogue(loaded: Loaded, page: int = 0) -> Reply:
+def catalogue(loaded: Loaded, page: int = 0, text: str = th.KB_CATALOGUE) -> Reply:
     """Every entry, a page of quick replies at a time (E-Services first)."""
     order = {Kind.ESERVICE: 0, Kind.MANUAL: 1, Kind.INFO: 2}
     entries = sorted(loaded.content.entries, key=lambda e: (order[e.kind], e.label))
@@ -290,5 +314,7 @@ def catalogue(loaded: Loaded, page: int = 0) -> Reply:
     shown = entries[page * CATALOGUE_PAGE : (page + 1) * CATALOGUE_PAGE]
     choices = [Choice(e.label, f"{ENTRY_PREFIX}{e.id}") for e in shown]
     if pages > 1:
-        choices.append(Choice(th.KB_CATALOGUE_MORE, f"{PAGE_PREFIX}{(page + 1) % pages}"))
-    return Reply(text=th.KB_CATALOGUE, quick_replies=tuple(choices))
+        last = page == pages - 1
+        label = th.KB_CATALOGUE_FIRST if last else th.KB_CATALOGUE_MORE
+        choices.append(Choice(label, f"{PAGE_PREFIX}{(page + 1) % pages}"))
+    return Reply(text=text, quick_replies=tuple(choices))

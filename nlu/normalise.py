@@ -28,17 +28,32 @@ _LAUGHTER = re.compile(r"(?<![0-9.\-])5{4,}(?![0-9.\-])")  # 55555 -> 555
 _SPACES = re.compile(r"\s+")
 
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+# Thai typed on the English layout almost always puts a symbol or digit key inside a word
+# (tone marks and vowels sit there: l;ylfu, 5oory'); plain English words do not.
+_LAYOUT_TELL = re.compile(r"[a-zA-Z][;'\[\],./\\=\-0-9]|[;'\[\],./\\=\-0-9][a-zA-Z]")
 _LATIN_LETTER = re.compile(r"[a-zA-Z]")
 
 
 def normalise(text: str) -> str:
     """Canonical form for matching: NFC, Arabic digits, no invisible characters, Thai
     spelling repaired, repeated letters and laughter collapsed, lower case, single spaces."""
+    cleaned = _clean(text)
+    if not _THAI_CHAR.search(cleaned):
+        # what is left may be Thai typed on the English layout only now that stray marks
+        # are gone; checking the final form is also what keeps normalising idempotent
+        reread = fix_keyboard_layout(cleaned)
+        if reread != cleaned:
+            return _clean(reread)
+    return cleaned
+
+
+def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_THAI_DIGITS).translate(_FULLWIDTH_DIGITS)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = fix_keyboard_layout(text).lower()
+    text = text.translate(_THAI_DIGITS)  # the Thai layout's shifted keys type Thai digits
     if _THAI_CHAR.search(text):
         text = pythainlp_normalize(text)
     text = _THAI_LETTER_RUN.sub(r"\1", text)
@@ -53,9 +68,14 @@ def fix_keyboard_layout(text: str) -> str:
     re-read through the Kedmanee layout, but only when the result is clearly Thai words."""
     if _THAI_CHAR.search(text) or len(_LATIN_LETTER.findall(text)) < 3:
         return text
-    candidate = eng_to_thai(text)
-    if _thai_word_coverage(candidate) >= 0.8:
-        return candidate
+    if not _LAYOUT_TELL.search(text):
+        return text  # "clo" reads as แสน, but nothing says it was meant as Thai
+    # Shifted keys make upper case meaningful, so read as typed first; then lower case, so
+    # that "CLO" and "clo" are decided alike (normalising twice changes nothing).
+    for reading in (text, text.lower()):
+        candidate = eng_to_thai(reading)
+        if _thai_word_coverage(candidate) >= 0.8:
+            return candidate
     return text
 
 

@@ -99,6 +99,15 @@ def intent_examples(data: Path) -> list[Example]:
     return read_examples(data / "intents") + complaints
 
 
+# "เจ้าหน้าที่ขอ 500 บาท", "จนท.เรียกเงินค่าเดินเรื่อง": an official asking for money, in
+# the many ways people write it, is a signal whatever the exact words.
+_OFFICIAL_ASKS_FOR_MONEY = re.compile(
+    r"(เจ้าหน้าที่|จนท|พนักงาน|ปลัด|นายก|ผู้ใหญ่บ้าน|กำนัน|ช่าง|เขา)"
+    r".{0,25}(ขอ|เรียก|ให้จ่าย|ต้องจ่าย|เอา)"
+    r".{0,20}(\d+\s*(บาท|พัน|ร้อย)|เงิน|ตังค์|ค่าขนม|ค่าน้ำ|ค่าเหนื่อย|ค่าวิ่ง|ค่าเดินเรื่อง)"
+)
+
+
 class CorruptionSignals:
     """Words and phrases that suggest corruption or misconduct, from a data file, matched on
     normalised text. Deliberately broad: a false alarm costs one question, a miss costs a
@@ -120,7 +129,9 @@ class CorruptionSignals:
         return ["§corruption-phrase"] if self.found_in(normalised_text) else []
 
     def found_in(self, normalised_text: str) -> bool:
-        return self._pattern is not None and self._pattern.search(normalised_text) is not None
+        if self._pattern is not None and self._pattern.search(normalised_text):
+            return True
+        return _OFFICIAL_ASKS_FOR_MONEY.search(normalised_text) is not None
 
 
 @dataclass

@@ -130,3 +130,26 @@ def test_the_understanding_never_shows_the_text_or_personal_numbers_in_its_repr(
     understood = shared_understander().understand("เจ้าหน้าที่เรียกเงิน โทรหาผม 081-234-5678", NOW.date())
     shown = repr(understood)
     assert "0812345678" not in shown and "234-5678" not in shown and "โทรหาผม" not in shown
+
+
+def test_a_polite_particle_alone_is_a_yes_to_the_safety_question() -> None:
+    asked = router().route(text(SIGNAL), IDLE, NOW).state
+    assert "1205" in router().route(text("ครับ"), asked, NOW).replies[0].text
+
+
+def test_an_unclear_short_reply_gets_the_safety_question_again() -> None:
+    asked = router().route(text(SIGNAL), IDLE, NOW).state
+    outcome = router().route(text("ไม่แน่ใจ"), asked, NOW)
+    assert outcome.replies[0].text.startswith("ขอโทษค่ะ ขอถามอีกครั้ง")
+    assert outcome.state == asked
+    assert [q.payload for q in outcome.replies[0].quick_replies] == [
+        "intent:complaint_corruption",
+        "intent:complaint_general",
+    ]
+
+
+def test_cancel_while_a_question_is_open_says_it_was_cancelled() -> None:
+    asked = router().route(text(SIGNAL), IDLE, NOW).state
+    outcome = router().route(text("ยกเลิก"), asked, NOW)
+    assert outcome.replies[0].text == "ยกเลิกเรื่องที่ค้างไว้แล้วค่ะ"
+    assert outcome.state == IDLE

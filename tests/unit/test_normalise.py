@@ -70,3 +70,8 @@ def test_real_english_and_codes_are_left_alone(english: str) -> None:
 def test_normalise_is_idempotent_and_never_raises(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
+
+
+@pytest.mark.parametrize("word", ["clo", "CLO", "wx", "dkd"])
+def test_latin_words_without_a_layout_tell_are_not_reread_as_thai(word: str) -> None:
+    assert fix_keyboard_layout(word) == word

@@ -142,6 +142,9 @@ def test_features_not_yet_built_are_answered_honestly(message: str, expected: st
         "ร้องเรียนเจ้าหน้าที่เรียกสินบน",
         "จนท.บอกว่าต้องจ่ายค่าน้ำชาสองพันถึงจะออกใบอนุญาตให้",
         "ถนนที่เพิ่งสร้างพังแล้ว ผู้รับเหมาลดสเปก นายกได้เงินทอน",
+        "เจ้าหน้าที่เรียกตังค์",
+        "จนท.ขอ 500 บาทถึงจะเซ็นให้",
+        "ช่างขอค่าขนมก่อนมาตรวจบ้าน",
     ],
 )
 def test_corruption_reports_never_get_the_general_complaint_answer(report: str) -> None:

@@ -100,8 +100,16 @@ def test_a_weak_match_offers_the_top_entries_to_choose_from(router: Router) -> N
     ]
 
 
-def test_no_match_says_so_and_offers_the_catalogue_or_a_person(router: Router) -> None:
+def test_an_aspect_asked_with_no_topic_asks_which_service(router: Router) -> None:
     reply = Chat(router).say("ค่าธรรมเนียมเท่าไหร่").replies[0]
+    assert reply.text.startswith("สอบถามเรื่องบริการไหนคะ")
+    assert reply.quick_replies[0].payload == "kb:eservice.garbage-bin"
+
+
+def test_no_match_says_so_and_offers_the_catalogue_or_a_person(router: Router) -> None:
+    chat = Chat(router)  # a service question with nothing in common with the catalogue
+    chat.state = ConversationState("clarify", "unsure", {"text": "zzz qqq"}, NOW)
+    reply = chat.tap("intent:service_info").replies[0]
     assert reply.text.startswith("ขออภัยค่ะ ยังไม่พบข้อมูลเรื่องนี้ในคู่มือบริการของอบต.ทดสอบ")
     assert [q.payload for q in reply.quick_replies] == ["cmd:services", "cmd:contact"]
 
@@ -183,3 +191,16 @@ def test_the_catalogue_pages_when_there_are_more_entries_than_buttons() -> None:
     }
     assert len(shown) == len(loaded.content.entries)
     assert all(len(q.label) <= 20 for q in first.quick_replies + second.quick_replies)
+
+
+def test_an_info_entry_is_answered_by_its_card_alone(router: Router) -> None:
+    replies = Chat(router).say("นโยบายไม่รับของขวัญ ติดต่อที่ไหน").replies
+    assert len(replies) == 1 and replies[0].cards
+
+
+def test_a_bare_where_question_after_an_answer_stays_with_that_entry(router: Router) -> None:
+    chat = Chat(router)
+    chat.tap("kb:manual.building-permit")
+    answer = chat.say("ยื่นที่ไหนคะ").replies[0].text
+    assert answer.startswith("ขออนุญาตก่อสร้างอาคาร – สถานที่และเวลายื่น")
+    assert "กองช่าง อบต.ทดสอบ" in answer
