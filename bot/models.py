@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, UTCDateTime
@@ -114,3 +125,51 @@ class MonthlyTally(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketSequence(Base):
+    """The last sequence number given out in a fiscal year (codes restart each year)."""
+
+    __tablename__ = "ticket_sequences"
+
+    year_be: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketRow(Base):
+    """A general complaint. `owner_ref` is the keyed hash of (channel, user), never the id."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("year_be", "sequence", name="uq_ticket_code"),
+        Index("ix_ticket_owner", "owner_ref", "id"),
+        Index("ix_ticket_open_due", "status", "due_on"),  # the SLA sweep
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    year_be: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    owner_ref: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    extended_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class TicketEventRow(Base):
+    """One line of a ticket's timeline: a status change and what the complainant is told."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_event_ticket", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    public_note: Mapped[str] = mapped_column(Text, default="")

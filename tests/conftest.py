@@ -27,7 +27,15 @@ os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 PG_ADMIN_URL = os.environ.get(
     "SIANG_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("outbox_messages", "inbound_events", "conversation_states", "monthly_tallies")
+TABLES = (
+    "outbox_messages",
+    "inbound_events",
+    "conversation_states",
+    "monthly_tallies",
+    "ticket_events",
+    "tickets",
+    "ticket_sequences",
+)
 
 
 @pytest.fixture(scope="session")
