@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Engine, Result, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -224,6 +226,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert_insert(dialect: str):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite support it)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -14,13 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.channels.base import InboundEventData
 from bot.clock import Clock
-from bot.db import Database, rowcount
+from bot.db import Database, rowcount, upsert_insert
 from bot.logs import UserHasher, log
 from bot.models import ConversationStateRow, EventStatus, InboundEvent, OutboxMessage
 from bot.outbox import Outbox
@@ -47,13 +45,10 @@ class Pipeline:
         self.hasher = hasher
         self.clock = clock
         self._record_statement = (
-            self._insert()(InboundEvent.__table__)
+            upsert_insert(self.db.dialect)(InboundEvent.__table__)
             .on_conflict_do_nothing(index_elements=["channel", "event_key"])
             .returning(InboundEvent.__table__.c.id)
         )
-
-    def _insert(self):  # type: ignore[no-untyped-def]
-        return pg_insert if self.db.dialect == "postgresql" else sqlite_insert
 
     def record(self, channel: str, events: Sequence[InboundEventData]) -> list[int]:
         """Insert events not seen before; return the ids of the new ones (duplicates: none)."""
@@ -198,7 +193,7 @@ class Pipeline:
     def _lock_state(self, s: Session, channel: str, user_ref: str) -> ConversationStateRow:
         """One row per user, locked for the transaction: a user's events are handled serially."""
         s.execute(
-            self._insert()(ConversationStateRow)
+            upsert_insert(self.db.dialect)(ConversationStateRow)
             .values(channel=channel, user_ref=user_ref, data={})
             .on_conflict_do_nothing(index_elements=["channel", "user_ref"])
         )

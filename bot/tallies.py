@@ -6,12 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.clock import thai_date
-from bot.db import Database
+from bot.db import Database, upsert_insert
 from bot.models import MonthlyTally
 
 
@@ -21,7 +19,7 @@ def month_of(moment: datetime) -> str:
 
 def add_tallies(session: Session, dialect: str, names: Iterable[str], moment: datetime) -> None:
     """Count each name once more for the month, in the caller's transaction."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(dialect)
     month = month_of(moment)
     for name in names:
         statement = insert(MonthlyTally).values(month=month, name=name[:120], count=1)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.clock import thai_date
+from bot.db import upsert_insert
 from bot.models import TicketEventRow, TicketRow, TicketSequence
 from complaints.desk import NewTicket
 from complaints.thai_calendar import fiscal_year_be
@@ -69,9 +68,8 @@ class SqlTicketDesk:
     def _next_code(self, year_be: int) -> TicketCode:
         """The year's next sequence number. The UPDATE takes the row lock (PostgreSQL) or
         runs under the writer lock (SQLite), so concurrent receipts never share a code."""
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         self.session.execute(
-            insert(TicketSequence)
+            upsert_insert(self.dialect)(TicketSequence)
             .values(year_be=year_be, last=0)
             .on_conflict_do_nothing(index_elements=["year_be"])
         )
