@@ -46,7 +46,7 @@ class Services:
         understander = self.router.understander
         if isinstance(understander, LazyUnderstander):
             understander.get()
-        self.knowledge.current()
+        self.knowledge.current().prepare()
 
 
 def build_senders(settings: Settings, dev_sender: DevSender) -> dict[str, Sender]:

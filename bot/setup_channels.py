@@ -31,7 +31,7 @@ from bot import richmenu
 from bot.services import build_knowledge, office_info
 from bot.settings import Settings
 from handlers import texts_th as th
-from handlers.basic import MenuEntry
+from handlers.basic import MenuEntry, OfficeInfo
 from handlers.commands import Command
 from handlers.registry import build_registry
 
@@ -57,11 +57,17 @@ class SetupError(Exception):
 
 def rich_menu_entries(settings: Settings) -> tuple[MenuEntry, ...]:
     """ "เมนู" first (quick replies scroll away; this brings them back), then the main menu."""
+    return _office_and_menu(settings)[1]
+
+
+def _office_and_menu(settings: Settings) -> tuple[OfficeInfo, tuple[MenuEntry, ...]]:
+    """The office and its rich-menu entries, from one reading of the content."""
     knowledge = build_knowledge(settings)
-    menu = build_registry(office_info(settings, knowledge), knowledge=knowledge).menu
+    office = office_info(settings, knowledge)
+    menu = build_registry(office, knowledge=knowledge).menu
     main = MenuEntry(th.LABEL_MENU, Command.MENU.value)
     entries = menu.entries if menu else ()
-    return (main, *(e for e in entries if e.payload != main.payload))
+    return office, (main, *(e for e in entries if e.payload != main.payload))
 
 
 def rich_menu_request(entries: Sequence[MenuEntry]) -> RichMenuRequest:
@@ -101,8 +107,8 @@ def setup_line(settings: Settings, public_url: str) -> Iterator[str]:
     # Earlier menus go only after the new one is the default, so users are never left
     # without one, and a failed run leaves the old menu in place (the next run cleans up).
     earlier = _our_rich_menus(api, timeout)
-    entries = rich_menu_entries(settings)
-    request, image = _rich_menu(entries, office_info(settings, build_knowledge(settings)).name)
+    office, entries = _office_and_menu(settings)
+    request, image = _rich_menu(entries, office.name)
     menu_id = _line_call(
         "create the rich menu",
         lambda: api.create_rich_menu(request, _request_timeout=timeout).rich_menu_id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.content import Content
@@ -19,10 +18,26 @@ from knowledge.search import SearchIndex
 SAMPLE_CONTENT = Path(__file__).parent / "content"
 
 
-@dataclass(frozen=True)
 class Loaded:
-    content: Content
-    index: SearchIndex
+    """One valid version of the content. Its search index is built on first use, so a
+    process that only needs the office's facts (the web tier) never fits the classifier."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Build the search index now rather than on the first question."""
+        _ = self.index
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = SearchIndex(self.content.entries)
+        return self._index
 
 
 Fingerprint = tuple[tuple[str, int, int], ...]
@@ -70,7 +85,7 @@ class KnowledgeBase:
                 self.on_problems(error.problems)
             self._fingerprint = fingerprint  # report a broken edit once, not every check
             return
-        self._loaded = Loaded(content, SearchIndex(content.entries))
+        self._loaded = Loaded(content)
         self._fingerprint = fingerprint
 
     def _fingerprint_now(self) -> Fingerprint:
