@@ -3,9 +3,8 @@ would go down another track (the safety rule)."""
 
 from __future__ import annotations
 
-import re
-
 from handlers import texts_th as th
+from handlers.commands import bare_word
 from handlers.contract import ConversationState, Outcome, Turn
 from handlers.messages import Choice, MessageKind, Reply
 from nlu.understand import CORRUPTION, INTENTS, Understanding
@@ -88,7 +87,7 @@ def typed_answer(state: ConversationState, text: str) -> str | None:
     """A typed "ใช่" or "ไม่ใช่" to the corruption question, as the intent it chooses."""
     if state.flow != CLARIFY_FLOW or state.step != CORRUPTION_QUESTION:
         return None
-    word = _POLITE_ENDING.sub("", text.strip().lower()) or text.strip()
+    word = bare_word(text)
     if word in _YES:
         return CORRUPTION
     otherwise = state.data.get("otherwise")
@@ -102,7 +101,6 @@ _YES = {
     "โอเค", "ok", "yes", "แจ้ง", "แจ้งเรื่องทุจริต", "แจ้งเป็นเรื่องทุจริต",
 }  # fmt: skip
 _NO = {"ไม่ใช่", "ไม่", "ไม่ใช่ๆ", "no", "ไม่ใช่เรื่องทุจริต", "เรื่องทั่วไป"}
-_POLITE_ENDING = re.compile(r"(?<=.)(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|[\s!.?])+$")
 
 
 def _candidates(u: Understanding) -> tuple[str, ...]:

@@ -38,6 +38,13 @@ _TRAILING_POLITE = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ�
 _LONGEST_COMMAND = 40  # anything longer is a sentence, not a command word
 
 
+def bare_word(text: str) -> str:
+    """Text in lower case without the particles and punctuation people end it with
+    ("ยกเลิกค่ะ" → "ยกเลิก"); a particle on its own ("ครับ") is kept as it is."""
+    text = text.strip().lower()
+    return _TRAILING_POLITE.sub("", text).strip() or text
+
+
 def parse_command(message: IncomingMessage) -> Command | None:
     """A command from a postback, or from text that is only the command word."""
     if message.kind is MessageKind.POSTBACK:
@@ -47,9 +54,7 @@ def parse_command(message: IncomingMessage) -> Command | None:
             return None
     if message.kind is not MessageKind.TEXT:
         return None
-    text = message.text.strip()
-    if len(text) > _LONGEST_COMMAND:
+    if len(message.text.strip()) > _LONGEST_COMMAND:
         return None
-    word = _TRAILING_POLITE.sub("", text.lower()).strip()
-    word = word.split("@", 1)[0]  # Telegram group commands: /help@SiangBot
+    word = bare_word(message.text).split("@", 1)[0]  # Telegram group commands: /help@SiangBot
     return _WORDS.get(word)
