@@ -48,11 +48,17 @@ class Hit:
 
 
 def words(text: str) -> list[str]:
-    return [w for w in tokenize(normalise(text)) if w not in STOPWORDS and w.strip(".,?!()-:")]
+    """The words of a text that say what it is about."""
+    return content_words(normalise(text))
 
 
-def trigrams(text: str) -> list[str]:
-    joined = "".join(words(text))
+def content_words(normalised_text: str) -> list[str]:
+    """`words` for text that is already normalised."""
+    return [w for w in tokenize(normalised_text) if w not in STOPWORDS and w.strip(".,?!()-:")]
+
+
+def _trigrams_of(content: list[str]) -> list[str]:
+    joined = "".join(content)
     return [joined[i : i + 3] for i in range(len(joined) - 2)]
 
 
@@ -101,9 +107,11 @@ class SearchIndex:
             word_counts: Counter[str] = Counter()
             trigram_counts: Counter[str] = Counter()
             for text, weight in _weighted_fields(entry):
-                for _ in range(weight):
-                    word_counts.update(words(text))
-                    trigram_counts.update(trigrams(text))
+                field_words = words(text)
+                for word, count in Counter(field_words).items():
+                    word_counts[word] += weight * count
+                for trigram, count in Counter(_trigrams_of(field_words)).items():
+                    trigram_counts[trigram] += weight * count
             word_docs.append(word_counts)
             trigram_docs.append(trigram_counts)
         self._words = _BM25(word_docs)
@@ -113,12 +121,13 @@ class SearchIndex:
 
     def search(self, question: str, limit: int = 5) -> list[Hit]:
         """Entries that match, best first, with their scores (nothing when nothing matches)."""
-        lexical = self._lexical(question)
+        normalised = normalise(question)
+        lexical = self._lexical(content_words(normalised))
         if not lexical:
             return []
         if self._model is None:
             return [Hit(entry_id, score, 1.0) for entry_id, score in lexical[:limit]]
-        ranked = self._model.rank(normalise(question))
+        ranked = self._model.rank(normalised)
         confidence = {s.label: s.probability for s in ranked}
         fused: dict[str, float] = {}
         for rank, (entry_id, _) in enumerate(lexical):
@@ -130,10 +139,9 @@ class SearchIndex:
         best = sorted(fused, key=lambda entry_id: -fused[entry_id])[:limit]
         return [Hit(entry_id, fused[entry_id], confidence[entry_id]) for entry_id in best]
 
-    def _lexical(self, question: str) -> list[tuple[str, float]]:
+    def _lexical(self, query_words: list[str]) -> list[tuple[str, float]]:
         """BM25 matches, best first."""
-        query_words = words(question)
-        query_trigrams = trigrams(question)
+        query_trigrams = _trigrams_of(query_words)
         by_words = self._words.scores(query_words)
         by_trigrams = self._trigrams.scores(query_trigrams)
         # trigram scores grow with the query's length; scale them to a per-word figure
