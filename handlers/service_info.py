@@ -67,8 +67,12 @@ class KnowledgeSource(Protocol):
     def current(self) -> Loaded: ...
 
 
-def detect_aspect(text: str) -> str | None:
-    normalised = normalise(text)
+def normalised_text(turn: Turn) -> str:
+    """The message as the router normalised it, once, at the edge."""
+    return turn.understanding.text if turn.understanding else normalise(turn.message.text)
+
+
+def detect_aspect(normalised: str) -> str | None:
     for aspect, words in ASPECT_WORDS:
         if any(word in normalised for word in words):
             return aspect
@@ -81,15 +85,15 @@ GENERIC_WORDS = frozenset(
 )
 
 
-def names_a_topic(text: str) -> bool:
+def names_a_topic(normalised: str) -> bool:
     """Whether a question says what it is about beyond its aspect ("ภาษีป้ายจ่ายที่ไหน" does,
     "จ่ายที่ไหน" does not)."""
-    return any(w not in GENERIC_WORDS for w in search.words(without_aspect_words(text)))
+    topic = search.content_words(without_aspect_words(normalised))
+    return any(w not in GENERIC_WORDS for w in topic)
 
 
-def without_aspect_words(text: str) -> str:
+def without_aspect_words(normalised: str) -> str:
     """What a follow-up says besides its aspect: "ขออนุญาตสร้างบ้านกี่วัน" → "ขออนุญาตสร้างบ้าน"."""
-    normalised = normalise(text)
     for _, words in ASPECT_WORDS:
         for word in words:
             normalised = normalised.replace(word, " ")
@@ -130,13 +134,15 @@ class ServiceInfo:
         if message.postback.startswith(ENTRY_PREFIX):
             entry = loaded.content.entry(message.postback.removeprefix(ENTRY_PREFIX))
             return answer(entry) if entry else Outcome((Reply(text=th.KB_GONE),))
-        if detect_aspect(message.text) and not names_a_topic(message.text):
+        text = normalised_text(turn)
+        aspect = detect_aspect(text)
+        if aspect and not names_a_topic(text):
             return Outcome((catalogue(loaded, text=th.KB_WHICH_SERVICE),))
-        hits = loaded.index.search(message.text)
+        hits = loaded.index.search(text)
         if is_clear(hits):
             entry = loaded.content.entry(hits[0].entry_id)
             assert entry is not None
-            return answer(entry, detect_aspect(message.text))
+            return answer(entry, aspect)
         if hits and max(h.confidence for h in hits) >= NOT_FOUND_CONFIDENCE:
             return Outcome((choose_from(loaded, hits[:CHOICES]),))
         return Outcome((self._not_found(loaded, hits[:CHOICES]),))
@@ -177,12 +183,13 @@ class FollowUp:
             return answer(entry, asked, with_card=False) if asked in th.KB_ASPECTS else None
         if message.kind is not MessageKind.TEXT:
             return None
-        aspect = detect_aspect(message.text)
+        text = normalised_text(turn)
+        aspect = detect_aspect(text)
         if aspect is None:
             return None
         # "ภาษีต้องจ่ายกี่บาท" after the garbage bin is about something else
-        if names_a_topic(message.text):
-            hits = loaded.index.search(without_aspect_words(message.text), limit=1)
+        if names_a_topic(text):
+            hits = loaded.index.search(without_aspect_words(text), limit=1)
             if hits and hits[0].entry_id != entry.id and hits[0].confidence >= SWITCH_CONFIDENCE:
                 return None
         return answer(entry, aspect, with_card=False)
