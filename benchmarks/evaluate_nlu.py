@@ -64,13 +64,9 @@ def read_traffy(path: Path) -> list[tuple[str, set[str]]]:
     return rows
 
 
-def intent_report(understander: Understander, rows: list[tuple[str, str]]) -> list[str]:
-    truth = [label for label, _ in rows]
-    understood = [understander.understand(text, TODAY) for _, text in rows]
-    predicted = [u.intent.intent for u in understood]
-    out = [f"### Intents: {len(rows)} held-out messages", ""]
-    out += ["| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
-    f1s = []
+def intent_scores(truth: list[str], predicted: list[str]) -> dict[str, tuple[float, float, float]]:
+    """Precision, recall and F1 per intent."""
+    scores = {}
     for intent in INTENTS:
         tp = sum(t == p == intent for t, p in zip(truth, predicted, strict=True))
         fp = sum(p == intent != t for t, p in zip(truth, predicted, strict=True))
@@ -78,11 +74,26 @@ def intent_report(understander: Understander, rows: list[tuple[str, str]]) -> li
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        f1s.append(f1)
+        scores[intent] = (precision, recall, f1)
+    return scores
+
+
+def macro_f1(scores: dict[str, tuple[float, float, float]]) -> float:
+    return statistics.mean(f1 for _, _, f1 in scores.values())
+
+
+def intent_report(understander: Understander, rows: list[tuple[str, str]]) -> list[str]:
+    truth = [label for label, _ in rows]
+    understood = [understander.understand(text, TODAY) for _, text in rows]
+    predicted = [u.intent.intent for u in understood]
+    out = [f"### Intents: {len(rows)} held-out messages", ""]
+    out += ["| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+    scores = intent_scores(truth, predicted)
+    for intent, (precision, recall, f1) in scores.items():
         n = truth.count(intent)
         out.append(f"| {intent} | {precision:.3f} | {recall:.3f} | {f1:.3f} | {n} |")
     accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(rows)
-    out += ["", f"**Macro-F1 {statistics.mean(f1s):.3f}**, accuracy {accuracy:.3f}.", ""]
+    out += ["", f"**Macro-F1 {macro_f1(scores):.3f}**, accuracy {accuracy:.3f}.", ""]
 
     corruption = [u for t, u in zip(truth, understood, strict=True) if t == CORRUPTION]
     safe = sum(u.intent.intent == CORRUPTION or u.needs_corruption_question for u in corruption)
