@@ -39,12 +39,12 @@ class Clarify:
         u = turn.understanding
         if u is None or turn.message.kind is not MessageKind.TEXT:
             return False
-        return _corruption_question_due(u) or (u.unsure and bool(_candidates(u)))
+        return u.needs_corruption_question or (u.unsure and bool(_candidates(u)))
 
     def handle(self, turn: Turn) -> Outcome:
         u = turn.understanding
         assert u is not None
-        question = CORRUPTION_QUESTION if _corruption_question_due(u) else UNSURE_QUESTION
+        question = CORRUPTION_QUESTION if u.needs_corruption_question else UNSURE_QUESTION
         if question == CORRUPTION_QUESTION:
             reply = Reply(
                 text=th.CORRUPTION_QUESTION,
@@ -63,10 +63,6 @@ class Clarify:
             )
         data = {"text": turn.message.text, "otherwise": u.intent.intent}
         return Outcome((reply,), ConversationState(CLARIFY_FLOW, step=question, data=data))
-
-
-def _corruption_question_due(u: Understanding) -> bool:
-    return u.needs_corruption_question
 
 
 def still_unanswered(state: ConversationState, text: str) -> bool:

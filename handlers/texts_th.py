@@ -64,10 +64,6 @@ CHOICE_LABELS = {
     "complaint_corruption": "แจ้งเรื่องทุจริต (ลับ)",
     "ticket_status": "ติดตามเรื่อง",
     "human": "คุยกับเจ้าหน้าที่",
-    "greeting": "ทักทาย",
-    "thanks": "ขอบคุณ",
-    "cancel": "ยกเลิก",
-    "other": "เรื่องอื่น",
 }
 CHOICE_NO = "ไม่ใช่"
 CHOICE_NONE = "ไม่ใช่ทั้งหมด"
