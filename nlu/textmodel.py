@@ -127,6 +127,7 @@ class TextClassifier:
         return LinearSVC(
             C=self.settings.regularisation,
             class_weight="balanced" if self.settings.balanced else None,
+            random_state=0,  # liblinear shuffles; a fixed seed makes every start the same
         )
 
     def _fit_temperature(self, features: object, labels: np.ndarray) -> float:
