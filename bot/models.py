@@ -79,6 +79,8 @@ class ConversationStateRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_event_ts: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    privacy_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """When this person was first shown the short privacy notice (PDPA: at first contact)."""
 
 
 class OutboxMessage(Base):
@@ -137,19 +139,27 @@ class TicketSequence(Base):
 
 
 class TicketRow(Base):
-    """A general complaint. `owner_ref` is the keyed hash of (channel, user), never the id."""
+    """A general complaint. `owner_ref` is the keyed hash of (channel, user), never the id.
+
+    Personal data sits only in `contact_name`, `contact_phone` and the chat link
+    (`notify_channel`, `notify_recipient`, used to push notices) and in photos; erasure and
+    the retention purge clear them and set `personal_data_erased_at`, and the anonymised
+    ticket stays in the statistics."""
 
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("year_be", "sequence", name="uq_ticket_code"),
         Index("ix_ticket_owner", "owner_ref", "id"),
         Index("ix_ticket_open_due", "status", "due_on"),  # the SLA sweep
+        Index("ix_ticket_received", "received_at"),  # statistics by period
+        Index("ix_ticket_status_changed", "status", "status_changed_at"),  # retention purge
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     year_be: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
     owner_ref: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), default="")
     category: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text)
     place: Mapped[str] = mapped_column(Text, default="")
@@ -160,10 +170,24 @@ class TicketRow(Base):
     received_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     extended_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """When it was last resolved (the work done); cleared when reopened."""
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminded_for: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The expected date staff were last reminded of, so each reminder goes once."""
+    contact_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contact_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    notify_channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    notify_recipient: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class TicketEventRow(Base):
-    """One line of a ticket's timeline: a status change and what the complainant is told."""
+    """One line of a ticket's timeline: a status change, an explanation of delay, a rating.
+
+    `public_note` is what the complainant is told; `internal_note` stays with staff."""
 
     __tablename__ = "ticket_events"
     __table_args__ = (Index("ix_ticket_event_ticket", "ticket_id", "id"),)
@@ -171,5 +195,24 @@ class TicketEventRow(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20), default="status")
     status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(80), default="")
     public_note: Mapped[str] = mapped_column(Text, default="")
+    internal_note: Mapped[str] = mapped_column(Text, default="")
+    expected_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class TicketPhoto(Base):
+    """A photo attached to a ticket. The file lives in the media folder under
+    `storage_key`, not in the database."""
+
+    __tablename__ = "ticket_photos"
+    __table_args__ = (Index("ix_ticket_photo_ticket", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

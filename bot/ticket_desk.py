@@ -4,22 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import thai_date
 from bot.db import upsert_insert
-from bot.models import TicketEventRow, TicketRow, TicketSequence
-from complaints.desk import NewTicket
+from bot.models import TicketEventRow, TicketPhoto, TicketRow, TicketSequence
+from complaints.desk import Erasure, NewTicket
 from complaints.thai_calendar import fiscal_year_be
-from complaints.tickets import Status, Ticket, TicketCode, TimelineEntry, due_date
+from complaints.tickets import (
+    TRANSITIONS,
+    Contact,
+    EventKind,
+    Status,
+    Ticket,
+    TicketCode,
+    TimelineEntry,
+    due_date,
+)
+
+CITIZEN = "citizen"
 
 
 class SqlTicketDesk:
-    def __init__(self, session: Session, dialect: str, owner_ref: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        dialect: str,
+        owner_ref: str,
+        *,
+        channel: str = "",
+        recipient: str | None = None,
+    ) -> None:
+        """`recipient` is the raw chat id notices are pushed to; it is stored only on the
+        citizen's own tickets and erased with their other personal data."""
         self.session = session
         self.dialect = dialect
         self.owner_ref = owner_ref
+        self.channel = channel
+        self.recipient = recipient
 
     def open(self, new: NewTicket, received_at: datetime, sla_days: int) -> Ticket:
         received_on = thai_date(received_at)
@@ -28,6 +51,7 @@ class SqlTicketDesk:
             year_be=code.year_be,
             sequence=code.sequence,
             owner_ref=self.owner_ref,
+            channel=self.channel,
             category=new.category,
             description=new.description,
             place=new.place,
@@ -37,14 +61,35 @@ class SqlTicketDesk:
             received_at=received_at,
             received_on=received_on,
             due_on=due_date(received_on, sla_days),
+            status_changed_at=received_at,
+            contact_name=(new.contact.name or None) if new.contact else None,
+            contact_phone=(new.contact.phone or None) if new.contact else None,
+            notify_channel=self.channel if self.recipient else None,
+            notify_recipient=self.recipient,
         )
         self.session.add(row)
         self.session.flush()
         self.session.add(
-            TicketEventRow(ticket_id=row.id, at=received_at, status=Status.RECEIVED.value)
+            TicketEventRow(
+                ticket_id=row.id,
+                at=received_at,
+                kind=EventKind.STATUS.value,
+                status=Status.RECEIVED.value,
+                actor=CITIZEN,
+            )
         )
+        for photo in new.photos:
+            self.session.add(
+                TicketPhoto(
+                    ticket_id=row.id,
+                    storage_key=photo.key,
+                    content_type=photo.content_type,
+                    size_bytes=photo.size_bytes,
+                    created_at=received_at,
+                )
+            )
         self.session.flush()
-        return self._ticket(row)
+        return ticket_from_row(self.session, row)
 
     def mine(self, limit: int = 10) -> list[Ticket]:
         rows = self.session.scalars(
@@ -53,17 +98,61 @@ class SqlTicketDesk:
             .order_by(TicketRow.id.desc())
             .limit(limit)
         )
-        return [self._ticket(row) for row in rows]
+        return [ticket_from_row(self.session, row) for row in rows]
 
     def lookup(self, code: TicketCode) -> Ticket | None:
-        row = self.session.scalars(
-            select(TicketRow).where(
-                TicketRow.year_be == code.year_be,
-                TicketRow.sequence == code.sequence,
-                TicketRow.owner_ref == self.owner_ref,
+        row = self._own_row(code)
+        return None if row is None else ticket_from_row(self.session, row)
+
+    def rate(self, code: TicketCode, stars: int, at: datetime) -> Ticket | None:
+        if not 1 <= stars <= 5:
+            raise ValueError("a rating is 1 to 5 stars")
+        row = self._own_row(code, lock=True)
+        if row is None or row.status != Status.RESOLVED.value:
+            return None
+        row.rating, row.rated_at = stars, at
+        row.status, row.status_changed_at = Status.CLOSED.value, at
+        self._event(row, at, EventKind.RATING, Status.CLOSED)
+        return ticket_from_row(self.session, row)
+
+    def reopen(self, code: TicketCode, at: datetime) -> Ticket | None:
+        row = self._own_row(code, lock=True)
+        if row is None or Status.IN_PROGRESS not in TRANSITIONS[Status(row.status)]:
+            return None
+        if Status(row.status).open:
+            return None  # already being worked on: nothing to reopen
+        row.status, row.status_changed_at = Status.IN_PROGRESS.value, at
+        row.finished_at = None
+        row.rating = row.rated_at = None
+        self._event(row, at, EventKind.STATUS, Status.IN_PROGRESS)
+        return ticket_from_row(self.session, row)
+
+    def erase_personal_data(self, at: datetime) -> Erasure:
+        rows = list(
+            self.session.scalars(
+                select(TicketRow).where(TicketRow.owner_ref == self.owner_ref).with_for_update()
             )
-        ).one_or_none()
-        return None if row is None else self._ticket(row)
+        )
+        photo_keys: list[str] = []
+        for row in rows:
+            erase_row_personal_data(self.session, row, at, photo_keys)
+        return Erasure(len(rows), tuple(photo_keys))
+
+    def _own_row(self, code: TicketCode, *, lock: bool = False) -> TicketRow | None:
+        query = select(TicketRow).where(
+            TicketRow.year_be == code.year_be,
+            TicketRow.sequence == code.sequence,
+            TicketRow.owner_ref == self.owner_ref,
+        )
+        return self.session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+    def _event(self, row: TicketRow, at: datetime, kind: EventKind, status: Status) -> None:
+        self.session.add(
+            TicketEventRow(
+                ticket_id=row.id, at=at, kind=kind.value, status=status.value, actor=CITIZEN
+            )
+        )
+        self.session.flush()
 
     def _next_code(self, year_be: int) -> TicketCode:
         """The year's next sequence number. The UPDATE takes the row lock (PostgreSQL) or
@@ -81,20 +170,66 @@ class SqlTicketDesk:
         ).scalar_one()
         return TicketCode(year_be, sequence)
 
-    def _ticket(self, row: TicketRow) -> Ticket:
-        events = self.session.scalars(
-            select(TicketEventRow)
-            .where(TicketEventRow.ticket_id == row.id)
-            .order_by(TicketEventRow.id)
-        )
-        return Ticket(
-            code=TicketCode(row.year_be, row.sequence),
-            category=row.category,
-            description=row.description,
-            received_on=row.received_on,
-            due_on=row.due_on,
-            status=Status(row.status),
-            place=row.place,
-            timeline=tuple(TimelineEntry(e.at, Status(e.status), e.public_note) for e in events),
-            extended_to=row.extended_to,
-        )
+
+ERASED_OWNER = ""
+"""The owner of an anonymised ticket: nobody's "my tickets" lists it any more."""
+
+
+def erase_row_personal_data(
+    session: Session, row: TicketRow, at: datetime, photo_keys: list[str]
+) -> None:
+    """Remove a ticket's personal data, keep what the statistics need. The photo rows go
+    at once; their keys are appended to `photo_keys` so the files can be deleted."""
+    row.contact_name = row.contact_phone = None
+    row.notify_channel = row.notify_recipient = None
+    row.owner_ref = ERASED_OWNER
+    row.personal_data_erased_at = at
+    photos = list(session.scalars(select(TicketPhoto).where(TicketPhoto.ticket_id == row.id)))
+    for photo in photos:
+        photo_keys.append(photo.storage_key)
+        session.delete(photo)
+    session.flush()
+
+
+def ticket_from_row(session: Session, row: TicketRow) -> Ticket:
+    """The domain ticket with its timeline (staff notes included: callers decide what to
+    show) and how many photos it has."""
+    events = session.scalars(
+        select(TicketEventRow).where(TicketEventRow.ticket_id == row.id).order_by(TicketEventRow.id)
+    )
+    photos = session.scalar(
+        select(func.count()).select_from(TicketPhoto).where(TicketPhoto.ticket_id == row.id)
+    )
+    contact = (
+        Contact(row.contact_name or "", row.contact_phone or "")
+        if row.contact_name or row.contact_phone
+        else None
+    )
+    return Ticket(
+        code=TicketCode(row.year_be, row.sequence),
+        category=row.category,
+        description=row.description,
+        received_on=row.received_on,
+        due_on=row.due_on,
+        status=Status(row.status),
+        place=row.place,
+        timeline=tuple(
+            TimelineEntry(
+                at=e.at,
+                status=Status(e.status),
+                public_note=e.public_note,
+                kind=EventKind(e.kind),
+                actor=e.actor,
+                internal_note=e.internal_note,
+                expected_on=e.expected_on,
+            )
+            for e in events
+        ),
+        extended_to=row.extended_to,
+        channel=row.channel,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        rating=row.rating,
+        contact=contact,
+        photo_count=photos or 0,
+    )

@@ -90,12 +90,33 @@ def due_date(received: date, sla_days: int) -> date:
     return received + timedelta(days=sla_days)
 
 
+class EventKind(StrEnum):
+    STATUS = "status"  # a status change (receipt included)
+    EXPLANATION = "explanation"  # why it is late, and the new expected date
+    RATING = "rating"  # the complainant's 1-5 rating of the result
+    NOTE = "note"  # a progress note without a status change
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
     status: Status
     public_note: str = ""
-    """What the complainant is told; internal notes are kept elsewhere."""
+    """What the complainant is told."""
+    kind: EventKind = EventKind.STATUS
+    actor: str = ""
+    """Who: a staff name, "citizen" or "system"."""
+    internal_note: str = ""
+    """Staff only: never shown or sent to the complainant."""
+    expected_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Contact details the complainant chose to give, with consent. Personal data."""
+
+    name: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,12 @@ class Ticket:
     timeline: tuple[TimelineEntry, ...] = field(default=())
     extended_to: date | None = None
     """A new expected date the office gave when it could not act in time."""
+    channel: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    rating: int | None = None
+    contact: Contact | None = None
+    photo_count: int = 0
 
     def days_elapsed(self, today: date) -> int:
         return max(0, (today - self.received_on).days)
@@ -122,5 +149,6 @@ class Ticket:
         return self.status.open and today > self.expected_on()
 
     def explanation_due(self, today: date) -> bool:
-        """The rule: open on or after the 15th day and no new date explained yet."""
-        return self.status.open and self.extended_to is None and today >= self.due_on
+        """The rule: still open on the date promised (the 15th day, or the new date the
+        office explained), so the complainant must hear why and until when."""
+        return self.status.open and today >= self.expected_on()

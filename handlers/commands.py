@@ -15,6 +15,10 @@ class Command(enum.StrEnum):
     PRIVACY = "cmd:privacy"
     CONTACT = "cmd:contact"
     SERVICES = "cmd:services"
+    COMPLAIN = "cmd:complain"
+    MY_TICKETS = "cmd:tickets"
+    ERASE_MY_DATA = "cmd:erase"
+    BACK = "cmd:back"
 
 
 _WORDS: dict[str, Command] = {
@@ -28,6 +32,17 @@ _WORDS: dict[str, Command] = {
     "cancel": Command.CANCEL,
     "บริการ": Command.SERVICES,
     "/services": Command.SERVICES,
+    "ร้องเรียน": Command.COMPLAIN,
+    "แจ้งปัญหา": Command.COMPLAIN,
+    "/complain": Command.COMPLAIN,
+    "เรื่องของฉัน": Command.MY_TICKETS,
+    "ติดตามเรื่อง": Command.MY_TICKETS,
+    "/tickets": Command.MY_TICKETS,
+    "ลบข้อมูลของฉัน": Command.ERASE_MY_DATA,
+    "/erase": Command.ERASE_MY_DATA,
+    "ย้อนกลับ": Command.BACK,
+    "กลับ": Command.BACK,
+    "back": Command.BACK,
     "/start": Command.MENU,
     "/menu": Command.MENU,
     "/help": Command.HELP,
@@ -58,3 +73,16 @@ def parse_command(message: IncomingMessage) -> Command | None:
         return None
     word = bare_word(message.text).split("@", 1)[0]  # Telegram group commands: /help@SiangBot
     return _WORDS.get(word)
+
+
+RATE_PREFIX = "rate:"
+NOT_FIXED_PREFIX = "notfixed:"
+
+
+def rate_payload(code: str, stars: int) -> str:
+    """The button under a result notice: "rate:GC-2570-00042:5"."""
+    return f"{RATE_PREFIX}{code}:{stars}"
+
+
+def not_fixed_payload(code: str) -> str:
+    return f"{NOT_FIXED_PREFIX}{code}"

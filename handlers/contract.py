@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from complaints.desk import TicketDesk
+from complaints.photos import PhotoInbox
 from handlers.messages import IncomingMessage, Reply
 from nlu.understand import Understanding
 
@@ -29,12 +31,25 @@ IDLE = ConversationState()
 
 
 @dataclass(frozen=True)
+class Ports:
+    """What a handler may act on for this citizen, bound to the turn's transaction.
+    None where the caller has none (unit tests of other handlers, the safety path)."""
+
+    desk: TicketDesk | None = None
+    photos: PhotoInbox | None = None
+
+
+NO_PORTS = Ports()
+
+
+@dataclass(frozen=True)
 class Turn:
     message: IncomingMessage
     state: ConversationState
     now: datetime
     understanding: Understanding | None = None
     """What a text message (or a tapped intent choice) means; None for stickers, taps, etc."""
+    ports: Ports = NO_PORTS
 
     @property
     def intent(self) -> str | None:

@@ -35,6 +35,7 @@ TABLES = (
     "ticket_events",
     "tickets",
     "ticket_sequences",
+    "ticket_photos",
 )
 
 
