@@ -76,16 +76,37 @@ class IncomingMessage:
         )
 
 
+# Choice.action: a quick reply that asks the app for something instead of sending a payload.
+# LINE has them; Telegram's inline keyboards do not, so its renderer leaves such buttons out.
+ACTION_LOCATION = "location"  # share a location
+ACTION_CAMERA = "camera"  # take a photo
+ACTION_CAMERA_ROLL = "camera_roll"  # pick a photo
+
+
 @dataclass(frozen=True)
 class Choice:
-    """A button: sends `payload` back as a postback; `url` makes it a link instead."""
+    """A button: sends `payload` back as a postback; `url` makes it a link instead; `action`
+    (one of the ACTION_ constants) makes it a request for a location or a photo."""
 
     label: str
     payload: str = ""
     url: str = ""
+    action: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"label": self.label, "payload": self.payload, "url": self.url}
+        data = {"label": self.label, "payload": self.payload, "url": self.url}
+        if self.action:  # only then: rows without it stay readable by a process one version older
+            data["action"] = self.action
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Choice:
+        return cls(
+            label=data["label"],
+            payload=data.get("payload", ""),
+            url=data.get("url", ""),
+            action=data.get("action", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -128,9 +149,9 @@ class Reply:
                     title=c["title"],
                     body=c.get("body", ""),
                     facts=tuple((f[0], f[1]) for f in c.get("facts", [])),
-                    buttons=tuple(Choice(**b) for b in c.get("buttons", [])),
+                    buttons=tuple(Choice.from_dict(b) for b in c.get("buttons", [])),
                 )
                 for c in data.get("cards", [])
             ),
-            quick_replies=tuple(Choice(**q) for q in data.get("quick_replies", [])),
+            quick_replies=tuple(Choice.from_dict(q) for q in data.get("quick_replies", [])),
         )

@@ -27,7 +27,17 @@ from bot.channels.base import (
     MalformedPayload,
     classify_http_status,
 )
-from handlers.messages import Card, Choice, IncomingMessage, Location, MessageKind, Reply
+from handlers.messages import (
+    ACTION_CAMERA,
+    ACTION_CAMERA_ROLL,
+    ACTION_LOCATION,
+    Card,
+    Choice,
+    IncomingMessage,
+    Location,
+    MessageKind,
+    Reply,
+)
 
 CHANNEL = "line"
 MAX_MESSAGES_PER_REQUEST = 5
@@ -142,8 +152,18 @@ def _event_key(raw: dict[str, Any]) -> str:
 # ---- rendering ------------------------------------------------------------------------
 
 
+# Choice.action → LINE action type; LINE allows these in quick replies only, not in Flex
+_APP_ACTIONS = {
+    ACTION_LOCATION: "location",
+    ACTION_CAMERA: "camera",
+    ACTION_CAMERA_ROLL: "cameraRoll",
+}
+
+
 def _action(choice: Choice) -> dict[str, Any]:
     label = choice.label[:20]
+    if choice.action:
+        return {"type": _APP_ACTIONS[choice.action], "label": label}
     if choice.url:
         return {"type": "uri", "label": label, "uri": choice.url}
     return {
@@ -183,7 +203,8 @@ def _bubble(card: Card) -> dict[str, Any]:
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": contents},
     }
-    if card.buttons:
+    buttons = [b for b in card.buttons if not b.action][:4]
+    if buttons:
         bubble["footer"] = {
             "type": "box",
             "layout": "vertical",
@@ -195,7 +216,7 @@ def _bubble(card: Card) -> dict[str, Any]:
                     "height": "sm",
                     "action": _action(b),
                 }
-                for i, b in enumerate(card.buttons[:4])
+                for i, b in enumerate(buttons)
             ],
         }
     return bubble
@@ -216,7 +237,9 @@ def render(reply: Reply) -> list[dict[str, Any]]:
         messages.append({"type": "flex", "altText": cards[0].title[:400], "contents": contents})
     if not messages:
         messages.append({"type": "text", "text": "…"})
-    quick = [q for q in reply.quick_replies if not q.url][:MAX_QUICK_REPLIES]
+    quick = [
+        q for q in reply.quick_replies if not q.url and (not q.action or q.action in _APP_ACTIONS)
+    ][:MAX_QUICK_REPLIES]
     if quick:
         messages[-1]["quickReply"] = {
             "items": [{"type": "action", "action": _action(q)} for q in quick]

@@ -134,8 +134,11 @@ def render(reply: Reply) -> dict[str, Any]:
     text = "\n\n".join(parts) or "…"
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - 1] + "…"
-    rows: list[list[dict[str, str]]] = [[_button(b)] for card in reply.cards for b in card.buttons]
-    quick = list(reply.quick_replies)
+    # inline keyboards cannot ask for a location or a photo: such buttons are left out
+    rows: list[list[dict[str, str]]] = [
+        [_button(b)] for card in reply.cards for b in card.buttons if not b.action
+    ]
+    quick = [q for q in reply.quick_replies if not q.action]
     rows.extend([_button(q) for q in quick[i : i + 2]] for i in range(0, len(quick), 2))
     message: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if rows:

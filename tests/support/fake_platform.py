@@ -7,6 +7,7 @@ the next N calls of a path so tests can prove retries deliver exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 
 @dataclass
@@ -37,6 +39,14 @@ class Fault:
     body: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A response body that is not JSON (media content)."""
+
+    data: bytes
+    content_type: str
+
+
 @dataclass
 class FakePlatform:
     line_token: str = "test-line-token"
@@ -50,6 +60,8 @@ class FakePlatform:
     _rich_menu_seq: int = 0
     webhook_endpoint: str | None = None
     telegram_webhook: dict[str, Any] | None = None
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # id → (data, type)
+    hide_media_size: bool = False  # no Content-Length or file_size: the body ends at close
     _faults: dict[str, list[Fault]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -65,16 +77,28 @@ class FakePlatform:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def handle(self) -> None:
+                # a client that stopped reading a body (too large) and hung up
+                with contextlib.suppress(ConnectionResetError):
+                    super().handle()
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 call = Call(self.command, self.path, dict(self.headers.items()), body)
                 status, payload, headers = platform._respond(call)
-                data = json.dumps(payload).encode()
+                raw = isinstance(payload, Raw)
+                data = payload.data if raw else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header(
+                        "Content-Type", payload.content_type if raw else "application/json"
+                    )
+                    if raw and platform.hide_media_size:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
+                    else:
+                        self.send_header("Content-Length", str(len(data)))
                     for k, v in headers.items():
                         self.send_header(k, v)
                     self.end_headers()
@@ -117,6 +141,8 @@ class FakePlatform:
             self._rich_menu_seq = 0
             self.webhook_endpoint = None
             self.telegram_webhook = None
+            self.media.clear()
+            self.hide_media_size = False
 
     # ---- what tests read -------------------------------------------------------------
     def requests_to(self, path_suffix: str) -> list[Call]:
@@ -152,6 +178,8 @@ class FakePlatform:
             self.calls.append(call)
         if call.path.startswith("/bot"):
             return self._telegram(call)
+        if call.path.startswith("/file/bot"):
+            return self._telegram_file(call)
         return self._line(call)
 
     def _line(self, call: Call) -> tuple[int, Any, dict[str, str]]:
@@ -172,6 +200,10 @@ class FakePlatform:
         match = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)/content", path)
         if match:  # before JSON parsing: the body is an image
             return self._rich_menu_image(call, match.group(1))
+        match = re.fullmatch(r"/v2/bot/message/([^/]+)/content", path)
+        if match and call.method == "GET":
+            media = self.media.get(unquote(match.group(1)))
+            return (200, Raw(*media), {}) if media else (404, {"message": "Not found"}, {})
         body = call.json or {}
         if path == "/v2/bot/message/reply":
             if body.get("replyToken") in self.expired_reply_tokens:
@@ -254,6 +286,14 @@ class FakePlatform:
         if method == "setWebhook":
             self.telegram_webhook = payload
             return 200, {"ok": True, "result": True}, {}
+        if method == "getFile":
+            file_id = str(payload.get("file_id", ""))
+            if file_id not in self.media:
+                return 400, {"ok": False, "error_code": 400, "description": "invalid file_id"}, {}
+            result: dict[str, Any] = {"file_id": file_id, "file_path": f"photos/{file_id}"}
+            if not self.hide_media_size:
+                result["file_size"] = len(self.media[file_id][0])
+            return 200, {"ok": True, "result": result}, {}
         if method in {"answerCallbackQuery", "setMyCommands", "deleteWebhook"}:
             return 200, {"ok": True, "result": True}, {}
         if method == "getWebhookInfo":
@@ -263,6 +303,19 @@ class FakePlatform:
                 {},
             )
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+
+    def _telegram_file(self, call: Call) -> tuple[int, Any, dict[str, str]]:
+        match = re.fullmatch(r"/file/bot([^/]+)/photos/([^/]+)", call.path.split("?")[0])
+        if not match or match.group(1) != self.telegram_token:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+        fault = self._take_fault(call.path)
+        if fault:
+            time.sleep(fault.delay)
+            return fault.status, fault.body or {"ok": False, "error_code": fault.status}, {}
+        media = self.media.get(unquote(match.group(2)))
+        if media is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
+        return 200, Raw(*media), {}
 
 
 def _sent(body: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,15 @@ import pytest
 
 from bot.channels import line, telegram
 from bot.channels.base import MalformedPayload
-from handlers.messages import Card, Choice, MessageKind, Reply
+from handlers.messages import (
+    ACTION_CAMERA,
+    ACTION_CAMERA_ROLL,
+    ACTION_LOCATION,
+    Card,
+    Choice,
+    MessageKind,
+    Reply,
+)
 from tests.support.helpers import FIXTURES, line_body, line_text_event
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -141,3 +149,55 @@ def test_telegram_block_is_an_unfollow() -> None:
     }
     [event] = telegram.parse_update(json.dumps(update).encode(), NOW)
     assert event.message.kind is MessageKind.UNFOLLOW
+
+
+ASK_FOR_PLACE_AND_PHOTO = (
+    Choice("ส่งตำแหน่ง", action=ACTION_LOCATION),
+    Choice("ถ่ายรูป", action=ACTION_CAMERA),
+    Choice("เลือกรูปจากเครื่อง", action=ACTION_CAMERA_ROLL),
+)
+
+
+def test_line_renders_location_and_camera_quick_replies_with_labels_only() -> None:
+    reply = Reply(text="ส่งรูปได้ค่ะ", quick_replies=(*ASK_FOR_PLACE_AND_PHOTO, Choice("ข้าม", "skip")))
+    [message] = line.render(reply)
+    actions = [item["action"] for item in message["quickReply"]["items"]]
+    assert actions[:3] == [
+        {"type": "location", "label": "ส่งตำแหน่ง"},
+        {"type": "camera", "label": "ถ่ายรูป"},
+        {"type": "cameraRoll", "label": "เลือกรูปจากเครื่อง"},
+    ]
+    assert actions[3]["type"] == "postback" and actions[3]["data"] == "skip"
+
+
+def test_line_leaves_app_actions_out_of_flex_buttons() -> None:
+    card = Card(
+        title="แจ้งเรื่อง", buttons=(Choice("ถ่ายรูป", action=ACTION_CAMERA), Choice("ต่อ", "next"))
+    )
+    [flex] = line.render(Reply(cards=(card,)))
+    [button] = flex["contents"]["footer"]["contents"]
+    assert button["action"]["data"] == "next" and button["style"] == "primary"
+
+
+def test_telegram_drops_buttons_it_cannot_show() -> None:
+    reply = Reply(text="ส่งรูปได้ค่ะ", quick_replies=(*ASK_FOR_PLACE_AND_PHOTO, Choice("ข้าม", "skip")))
+    rows = telegram.render(reply)["reply_markup"]["inline_keyboard"]
+    assert rows == [[{"text": "ข้าม", "callback_data": "skip"}]]
+
+
+def test_telegram_reply_whose_only_buttons_are_dropped_is_plain_text() -> None:
+    card = Card(title="แจ้งเรื่อง", buttons=(Choice("ส่งตำแหน่ง", action=ACTION_LOCATION),))
+    rendered = telegram.render(
+        Reply(text="ส่งรูปได้ค่ะ", cards=(card,), quick_replies=ASK_FOR_PLACE_AND_PHOTO)
+    )
+    assert rendered["text"] == "ส่งรูปได้ค่ะ\n\n<b>แจ้งเรื่อง</b>"
+    assert "reply_markup" not in rendered
+
+
+def test_button_actions_survive_the_outbox_and_old_rows_still_load() -> None:
+    reply = Reply(text="t", quick_replies=(*ASK_FOR_PLACE_AND_PHOTO, Choice("ข้าม", "skip")))
+    stored = json.loads(json.dumps(reply.to_dict()))
+    assert Reply.from_dict(stored) == reply
+    assert "action" not in stored["quick_replies"][3]  # plain buttons are stored as before
+    old_row = {"text": "t", "quick_replies": [{"label": "ข้าม", "payload": "skip", "url": ""}]}
+    assert Reply.from_dict(old_row).quick_replies == (Choice("ข้าม", "skip"),)
