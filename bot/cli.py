@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -237,6 +237,45 @@ def kb_usage(month: str | None) -> None:
     db.dispose()
 
 
+@main.command()
+@click.option("--month", help="YYYY-MM, Christian era (Thai calendar month).")
+@click.option("--fiscal-year", type=int, help="Buddhist era: 2570 is 1 Oct 2026 to 30 Sep 2027.")
+@click.option("--from", "first", help="First Thai date, YYYY-MM-DD (with --to).")
+@click.option("--to", "last", help="Last Thai date, YYYY-MM-DD (with --from).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write [default: stdout; xlsx: siang-stats-<period>.xlsx here].",
+)
+@_clear_errors
+def stats(
+    month: str | None,
+    fiscal_year: int | None,
+    first: str | None,
+    last: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Complaint statistics of a period, to publish: no personal data in them."""
+    from bot.clock import SystemClock
+    from bot.stats_export import PeriodError, default_output, export_stats, parse_period
+
+    try:
+        period = parse_period(month, fiscal_year, first, last)
+    except PeriodError as exc:
+        raise click.UsageError(str(exc)) from None
+    data = export_stats(_settings("development"), period, fmt, SystemClock())
+    if output is None and fmt != "xlsx":
+        click.echo(data, nl=False)  # bytes go out as they are: the BOM included
+        return
+    path = Path(output) if output else default_output(period, fmt)
+    path.write_bytes(data)
+    click.echo(str(path))
+
+
 @main.group()
 def line() -> None:
     """LINE Official Account commands."""
@@ -291,3 +330,219 @@ def _public_url(settings: Settings, given: str | None) -> str:
     if not url.startswith("https://"):
         raise ConfigError("the public URL must start with https:// (LINE and Telegram require it)")
     return url
+
+
+# ---- siang tickets: the complaint centre works general complaints --------------------
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from bot.ticket_office import TicketOffice
+    from complaints.tickets import Status, TicketCode
+
+
+@main.group()
+def tickets() -> None:
+    """General complaints, for the office's staff: list, show and update tickets."""
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"siang: {message}", err=True)
+    sys.exit(2)
+
+
+def _ticket_errors(func: F) -> F:
+    """Unknown tickets and changes the rules refuse are one line on stderr and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from bot.ticket_office import TicketNotFound
+        from complaints.lifecycle import UpdateRejected
+        from complaints.tickets import TransitionError
+
+        try:
+            return func(*args, **kwargs)
+        except (TicketNotFound, UpdateRejected, TransitionError) as exc:
+            _fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ticket_code(text: str) -> TicketCode:
+    import re
+
+    from complaints.tickets import TicketCode
+
+    match = re.fullmatch(r"GC-(\d{4})-(\d{1,7})", text.strip().upper())
+    try:
+        if match is None:
+            raise ValueError
+        return TicketCode(int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        _fail(f"not a ticket code: {text!r} (for example GC-2570-00042)")
+
+
+def _status(text: str) -> Status:
+    from complaints.tickets import Status
+    from handlers.texts_th import STATUS_LABELS
+
+    by_label = {label: value for value, label in STATUS_LABELS.items()}
+    try:
+        return Status(by_label.get(text.strip(), text.strip().lower()))
+    except ValueError:
+        _fail(f"unknown status {text!r}: use one of {', '.join(s.value for s in Status)}")
+
+
+def _day(text: str, option: str) -> date:
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        _fail(f"{option} must be YYYY-MM-DD, got {text!r}")
+    if day.year > 2400:
+        _fail(f"{option} is a Christian-era date: {day.year} BE is {day.year - 543}")
+    return day
+
+
+def _category(text: str) -> str:
+    """A category's slug from its slug or its Thai name; anything else as given."""
+    from nlu.categories import TAXONOMY
+
+    wanted = text.strip()
+    return next((c.slug for c in TAXONOMY if wanted in (c.slug, c.name)), wanted)
+
+
+def _ticket_office(settings: Settings) -> TicketOffice:
+    from bot.channels.dev import DevSender
+    from bot.clock import SystemClock
+    from bot.db import Database
+    from bot.outbox import Outbox
+    from bot.services import build_knowledge, build_senders, sla_days
+    from bot.ticket_office import TicketOffice
+
+    db = Database.from_url(settings.database_url)
+    clock = SystemClock()
+    outbox = Outbox(db, build_senders(settings, DevSender()), clock)
+    return TicketOffice(db, outbox, clock, sla_days(settings, build_knowledge(settings)))
+
+
+def _today() -> date:
+    from bot.clock import SystemClock, thai_date
+
+    return thai_date(SystemClock().now())
+
+
+@tickets.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="received, in_progress, forwarded, resolved, closed or rejected (repeat for several).",
+)
+@click.option("--category", help="A category's name or slug (for example ถนน or road).")
+@click.option("--overdue", is_flag=True, help="Only open tickets past their expected date.")
+@click.option("--from", "first", help="Received on or after this Thai date, YYYY-MM-DD.")
+@click.option("--to", "last", help="Received on or before this Thai date, YYYY-MM-DD.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip.")
+@click.option("--json", "as_json", is_flag=True, help="JSON, with English keys.")
+@_clear_errors
+@_ticket_errors
+def tickets_list(
+    statuses: tuple[str, ...],
+    category: str | None,
+    overdue: bool,
+    first: str | None,
+    last: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Tickets, newest first: code, status, category, received and expected dates, days
+    since receipt, and a mark on the overdue ones."""
+    import json
+
+    from bot.ticket_office import TicketFilter
+    from bot.ticket_views import summary_json, table
+
+    filters = TicketFilter(
+        statuses=tuple(_status(s) for text in statuses for s in text.split(",") if s.strip()),
+        category=_category(category) if category else None,
+        overdue=overdue,
+        received_from=_day(first, "--from") if first else None,
+        received_to=_day(last, "--to") if last else None,
+        limit=limit,
+        offset=offset,
+    )
+    office = _ticket_office(_settings("development"))
+    found, today = office.list(filters), _today()
+    office.db.dispose()
+    if as_json:
+        click.echo(json.dumps([summary_json(t, today) for t in found], ensure_ascii=False))
+    else:
+        click.echo(table(found, today))
+
+
+@tickets.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="JSON, with English keys.")
+@_clear_errors
+@_ticket_errors
+def tickets_show(code: str, as_json: bool) -> None:
+    """Everything about a ticket: contact, photos, and the timeline with internal notes."""
+    import json
+
+    from bot.ticket_views import detail, detail_json
+
+    office = _ticket_office(_settings("development"))
+    try:
+        ticket = office.show(_ticket_code(code))
+    finally:
+        office.db.dispose()
+    if as_json:
+        click.echo(json.dumps(detail_json(ticket, _today()), ensure_ascii=False, indent=2))
+    else:
+        click.echo(detail(ticket, _today()))
+
+
+@tickets.command("update")
+@click.argument("code")
+@click.option("--status", "status_text", help="The new status (leave out for a note only).")
+@click.option("--note", "internal_note", default="", help="Internal note: never sent.")
+@click.option("--public-note", default="", help="What the complainant is told.")
+@click.option(
+    "--expected-date",
+    help="YYYY-MM-DD: the new date promised when the office cannot act in time "
+    "(with the reason in --public-note).",
+)
+@click.option("--by", "actor", show_default="$USER", help="Who makes the change.")
+@_clear_errors
+@_ticket_errors
+def tickets_update(
+    code: str,
+    status_text: str | None,
+    internal_note: str,
+    public_note: str,
+    expected_date: str | None,
+    actor: str | None,
+) -> None:
+    """Change a ticket's status, add a note, or promise a new date; the complainant is told."""
+    import os
+
+    from bot.ticket_views import update_line
+    from complaints.lifecycle import StatusUpdate
+
+    change = StatusUpdate(
+        target=_status(status_text) if status_text else None,
+        actor=actor or os.environ.get("USER", ""),
+        public_note=public_note,
+        internal_note=internal_note,
+        expected_on=_day(expected_date, "--expected-date") if expected_date else None,
+    )
+    office = _ticket_office(_settings("development"))
+    try:
+        ticket = office.update(_ticket_code(code), change)
+    finally:
+        office.db.dispose()
+    click.echo(update_line(ticket))

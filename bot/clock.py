@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Protocol
+
+from complaints.thai_calendar import THAI_TIME, thai_day
+
+__all__ = ["THAI_TIME", "Clock", "SystemClock", "thai_date"]
 
 
 class Clock(Protocol):
@@ -15,9 +19,6 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
-
-
 def thai_date(moment: datetime) -> date:
     """The calendar date in Thailand: "เมื่อวาน" and the monthly reports count from it."""
-    return moment.astimezone(THAI_TIME).date()
+    return thai_day(moment)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol, TypeVar
 
 from bot.logs import log
+from bot.media import attached_photo_keys
 from bot.services import Services
+from bot.ticket_clock import build_ticket_clock
 
 logger = logging.getLogger("siang.jobs")
 
 T = TypeVar("T")
+
+PHOTO_SWEEP_EVERY = timedelta(hours=1)  # listing the photo folder is not a per-minute job
+ORPHAN_PHOTO_AGE = timedelta(days=1)  # far beyond any intake flow's idle timeout
 
 
 class Dispatcher(Protocol):
@@ -29,6 +35,8 @@ class Jobs:
     ) -> None:
         self.services = services
         self._schedule_delivery = schedule_delivery
+        self._photos_swept_at: datetime | None = None
+        self.ticket_clock = build_ticket_clock(services)
 
     def process_event(self, event_id: int) -> None:
         user_ref = self.services.pipeline.process_event(event_id)
@@ -50,6 +58,7 @@ class Jobs:
         stale = self.services.pipeline.stale_pending()
         for event_id in stale:
             self.isolated(self.process_event, event_id)
+        self.ticket_clock.run()  # before delivery, so its notices go out in this sweep
         due = self.services.outbox.due_users()
         for user_ref in due:
             self.isolated(self.deliver, user_ref)
@@ -59,6 +68,7 @@ class Jobs:
         forgotten = self.services.pipeline.forget_abandoned_flows(
             timedelta(minutes=self.services.settings.idle_timeout_minutes)
         )
+        self.sweep_orphan_photos()
         if stale or due or purged or forgotten:
             log(
                 logger,
@@ -69,6 +79,17 @@ class Jobs:
                 purged_events=purged,
                 abandoned_flows=forgotten,
             )
+
+    def sweep_orphan_photos(self) -> None:
+        """Delete photo files no ticket took (cancelled or abandoned intakes), hourly."""
+        now = self.services.clock.now()
+        if self._photos_swept_at is not None and now - self._photos_swept_at < PHOTO_SWEEP_EVERY:
+            return
+        self._photos_swept_at = now
+        known = partial(attached_photo_keys, self.services.db)
+        deleted = self.services.media.sweep_orphans(known, ORPHAN_PHOTO_AGE, now)
+        if deleted:
+            log(logger, logging.INFO, "orphan photos deleted", count=deleted)
 
     @staticmethod
     def isolated(job: Callable[[T], None], arg: T) -> None:

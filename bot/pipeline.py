@@ -10,23 +10,26 @@ even when two processes try at the same time, and a crash before commit loses no
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import InboundEventData
 from bot.clock import Clock
 from bot.db import Database, rowcount, upsert_insert
 from bot.logs import UserHasher, log
+from bot.media import PrefetchedInbox
 from bot.models import ConversationStateRow, EventStatus, InboundEvent, OutboxMessage
 from bot.outbox import Outbox
 from bot.router import Router
 from bot.tallies import add_tallies
+from bot.ticket_desk import SqlTicketDesk
+from complaints.photos import PhotoInbox
 from handlers import texts_th as th
-from handlers.contract import ConversationState
-from handlers.messages import IncomingMessage, Reply
+from handlers.contract import NOTIFY_ON_EXPIRY, ConversationState, Ports
+from handlers.messages import IncomingMessage, MessageKind, Reply
 
 logger = logging.getLogger("siang.pipeline")
 
@@ -37,13 +40,20 @@ ABANDONED_FLOW_WINDOW = timedelta(days=1)
 
 class Pipeline:
     def __init__(
-        self, db: Database, router: Router, outbox: Outbox, hasher: UserHasher, clock: Clock
+        self,
+        db: Database,
+        router: Router,
+        outbox: Outbox,
+        hasher: UserHasher,
+        clock: Clock,
+        photo_inboxes: Callable[[str], PhotoInbox] | None = None,
     ) -> None:
         self.db = db
         self.router = router
         self.outbox = outbox
         self.hasher = hasher
         self.clock = clock
+        self.photo_inboxes = photo_inboxes
         self._record_statement = (
             upsert_insert(self.db.dialect)(InboundEvent.__table__)
             .on_conflict_do_nothing(index_elements=["channel", "event_key"])
@@ -130,6 +140,35 @@ class Pipeline:
         return handled
 
     def _process_next(self, channel: str, user_ref: str) -> bool:
+        prefetched = self._prefetch_photo(channel, user_ref)
+        try:
+            return self._act_on_next(channel, user_ref, prefetched)
+        finally:
+            if prefetched is not None:
+                prefetched.discard_if_unused()
+
+    def _prefetch_photo(self, channel: str, user_ref: str) -> PrefetchedInbox | None:
+        """Download the photo of the user's next event before locking anything, when an
+        open flow may want it (a complaint being written)."""
+        if self.photo_inboxes is None:
+            return None
+        with self.db.transaction() as s:
+            flow = s.scalar(
+                select(ConversationStateRow.flow).where(
+                    ConversationStateRow.channel == channel,
+                    ConversationStateRow.user_ref == user_ref,
+                )
+            )
+            event = self._oldest_pending(s, channel, user_ref) if flow else None
+            message = event.message if event is not None else None
+        if not message or message.get("kind") != MessageKind.IMAGE.value:
+            return None
+        media_id = message.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            return None
+        return PrefetchedInbox(self.photo_inboxes(channel), media_id)
+
+    def _act_on_next(self, channel: str, user_ref: str, prefetched: PrefetchedInbox | None) -> bool:
         now = self.clock.now()
         with self.db.transaction() as s:
             state_row = self._lock_state(s, channel, user_ref)
@@ -143,7 +182,16 @@ class Pipeline:
                 data=dict(state_row.data or {}),
                 updated_at=state_row.updated_at,
             )
-            outcome = self.router.route(message, state, now)
+            ports = Ports(
+                desk=SqlTicketDesk(
+                    s, self.db.dialect, user_ref, channel=channel, recipient=message.user_id
+                ),
+                photos=prefetched or (self.photo_inboxes(channel) if self.photo_inboxes else None),
+            )
+            first_contact = state_row.privacy_noticed_at is None
+            outcome = self.router.route(message, state, now, ports, first_contact=first_contact)
+            if first_contact and message.kind is not MessageKind.UNFOLLOW:
+                state_row.privacy_noticed_at = now
             state_row.flow = outcome.state.flow
             state_row.step = outcome.state.step
             state_row.data = dict(outcome.state.data)
@@ -271,25 +319,39 @@ class Pipeline:
     def forget_abandoned_flows(self, idle_timeout: timedelta) -> int:
         """Clear what an idle flow collected (a message waiting on a question, a half-written
         complaint) once it has timed out, instead of keeping it until the citizen returns.
-        The flow name and time stay, so their next message still hears that it timed out.
+
+        A flow that asked to be told about (`NOTIFY_ON_EXPIRY`) gets a notice now that
+        nothing was sent, and is closed. Other flows keep their name and time, so the
+        citizen's next message still hears that it timed out.
 
         Only flows that timed out within the last day are looked at, through the index on
         `updated_at`: the sweep runs every minute, and the window covers a day of downtime.
         """
         cutoff = self.clock.now() - idle_timeout
         with self.db.transaction() as s:
-            return rowcount(
-                s.execute(
-                    update(ConversationStateRow)
-                    .where(
-                        ConversationStateRow.updated_at < cutoff,
-                        ConversationStateRow.updated_at >= cutoff - ABANDONED_FLOW_WINDOW,
-                        ConversationStateRow.flow.is_not(None),
-                        ConversationStateRow.step.is_not(None),
-                    )
-                    .values(data={}, step=None)
+            rows = s.scalars(
+                select(ConversationStateRow)
+                .where(
+                    ConversationStateRow.updated_at < cutoff,
+                    ConversationStateRow.updated_at >= cutoff - ABANDONED_FLOW_WINDOW,
+                    ConversationStateRow.flow.is_not(None),
+                    ConversationStateRow.step.is_not(None),
                 )
-            )
+                .with_for_update(skip_locked=True)  # a user mid-message is left for next time
+            ).all()
+            for row in rows:
+                recipient = (row.data or {}).get(NOTIFY_ON_EXPIRY)
+                if isinstance(recipient, str) and recipient:
+                    self.outbox.add(
+                        s,
+                        channel=row.channel,
+                        user_ref=row.user_ref,
+                        recipient=recipient,
+                        replies=(Reply(text=th.UNSENT_TIMED_OUT),),
+                    )
+                    row.flow = None
+                row.data, row.step = {}, None
+            return len(rows)
 
     def purge(self, retention: timedelta) -> int:
         """Drop finished events and sent messages past the dedupe window."""

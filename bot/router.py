@@ -17,7 +17,7 @@ from handlers.clarify import (
     typed_answer,
 )
 from handlers.commands import Command, parse_command
-from handlers.contract import IDLE, ConversationState, Outcome, Turn
+from handlers.contract import IDLE, NO_PORTS, ConversationState, FlowHandler, Outcome, Ports, Turn
 from handlers.messages import IncomingMessage, MessageKind, Reply
 from handlers.registry import Registry
 from nlu.understand import Understanding
@@ -31,17 +31,36 @@ class Router:
         self.understander = understander
         self.idle_timeout = idle_timeout
 
-    def route(self, message: IncomingMessage, state: ConversationState, now: datetime) -> Outcome:
+    def route(
+        self,
+        message: IncomingMessage,
+        state: ConversationState,
+        now: datetime,
+        ports: Ports = NO_PORTS,
+        *,
+        first_contact: bool = False,
+    ) -> Outcome:
+        """`first_contact`: this person has never been shown the short privacy notice."""
         notices: tuple[Reply, ...] = ()
         if self._expired(state, now):
             if not self._soft(state):
                 notices = (Reply(text=th.FLOW_TIMED_OUT),)
             state = IDLE
-        outcome = self._dispatch(message, state, now)
+        outcome = self._dispatch(message, state, now, ports)
+        replies = notices + outcome.replies
+        if first_contact and replies:
+            # at the end of the last bubble, so its buttons (LINE: the last one's) stay
+            last = replies[-1]
+            note = (
+                f"{last.text}\n\n{th.PRIVACY_FIRST_CONTACT}"
+                if last.text
+                else th.PRIVACY_FIRST_CONTACT
+            )
+            replies = (*replies[:-1], replace(last, text=note))
         new_state = outcome.state
         if not new_state.idle:
             new_state = replace(new_state, updated_at=now)
-        return replace(outcome, replies=notices + outcome.replies, state=new_state)
+        return replace(outcome, replies=replies, state=new_state)
 
     def _expired(self, state: ConversationState, now: datetime) -> bool:
         return (
@@ -56,7 +75,7 @@ class Router:
         return bool(getattr(flow, "soft", False))
 
     def _dispatch(
-        self, message: IncomingMessage, state: ConversationState, now: datetime
+        self, message: IncomingMessage, state: ConversationState, now: datetime, ports: Ports
     ) -> Outcome:
         if message.kind is MessageKind.UNFOLLOW:
             return Outcome((), IDLE)  # blocked: nobody to answer, forget any open flow
@@ -68,7 +87,7 @@ class Router:
         if command is None and message.kind is MessageKind.TEXT:
             choice = typed_answer(state, message.text)
         if choice is not None and (state.idle or state.flow == CLARIFY_FLOW):
-            return self._resolve_choice(message, choice, state, now)
+            return self._resolve_choice(message, choice, state, now, ports)
         typed = command is None and message.kind is MessageKind.TEXT
         if typed and still_unanswered(state, message.text):
             return ask_again(state)
@@ -76,7 +95,8 @@ class Router:
             cancelled = Reply(text=th.CANCELLED)
             if command is Command.CANCEL:
                 return Outcome((cancelled,), IDLE)
-            menu = self.registry.find(Turn(message, IDLE, now)).handle(Turn(message, IDLE, now))
+            idle = Turn(message, IDLE, now, ports=ports)
+            menu = self.registry.find(idle).handle(idle)
             return replace(menu, replies=(cancelled, *menu.replies))
 
         flow = self.registry.flow(state.flow) if state.flow else None
@@ -87,18 +107,18 @@ class Router:
 
         understanding = self._understand(message, now)
         if flow is not None and command is Command.HELP:
-            return flow.help(Turn(message, state, now, understanding))
-        if flow is not None and command is None:
-            outcome = flow.handle(Turn(message, state, now, understanding))
+            return flow.help(Turn(message, state, now, understanding, ports))
+        if flow is not None and (command is None or command in _claimed(flow)):
+            outcome = flow.handle(Turn(message, state, now, understanding, ports))
             if outcome is not None:
                 return outcome
             flow, state = None, IDLE  # not part of the flow: a fresh message
 
-        turn = Turn(message, state, now, understanding)
+        turn = Turn(message, state, now, understanding, ports)
         outcome = self.registry.find(turn).handle(turn)
         if command is Command.MENU and flow is not None:
             return replace(outcome, replies=(Reply(text=th.CANCELLED), *outcome.replies))
-        if flow is not None and command not in (Command.CANCEL, Command.MENU):
+        if flow is not None and command not in _ENDS_FLOWS:
             # privacy/contact buttons inside a flow answer without dropping the flow
             return replace(outcome, state=state)
         return outcome
@@ -109,7 +129,12 @@ class Router:
         return self.understander.understand(message.text, thai_date(now))
 
     def _resolve_choice(
-        self, message: IncomingMessage, intent: str, state: ConversationState, now: datetime
+        self,
+        message: IncomingMessage,
+        intent: str,
+        state: ConversationState,
+        now: datetime,
+        ports: Ports,
     ) -> Outcome:
         """The citizen answered a clarifying question: handle their original message as
         the intent they chose. A tap on an old question has no message behind it."""
@@ -120,10 +145,19 @@ class Router:
             if understood.needs_corruption_question and state.step != CORRUPTION_QUESTION:
                 # a button from an older question: this message has not had the safety
                 # question yet, so it gets it now instead of the tapped intent
-                turn = Turn(message, IDLE, now, understood)
+                turn = Turn(message, IDLE, now, understood, ports)
                 return self.registry.find(turn).handle(turn)
             understood = understood.chosen(intent)
         else:
             understood = Understanding.of_choice(intent)
-        turn = Turn(message, IDLE, now, understood)
+        turn = Turn(message, IDLE, now, understood, ports)
         return self.registry.find(turn).handle(turn)
+
+
+# Commands whose answer replaces an open flow rather than answering beside it.
+_ENDS_FLOWS = frozenset({Command.CANCEL, Command.MENU, Command.ERASE_CONFIRM})
+
+
+def _claimed(flow: FlowHandler) -> frozenset[Command]:
+    """Commands a flow answers itself ("ย้อนกลับ" means a step back only inside a flow)."""
+    return frozenset(getattr(flow, "commands", ()))

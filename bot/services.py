@@ -10,17 +10,19 @@ from datetime import timedelta
 from bot.channels.base import Sender
 from bot.channels.dev import DevSender
 from bot.channels.line import LineSender
+from bot.channels.media import LineContentFetcher, MediaFetcher, TelegramFileFetcher
 from bot.channels.telegram import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.logs import UserHasher, log
+from bot.media import MediaStore
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.router import Router
 from bot.settings import Settings
 from bot.understanding import LazyUnderstander, UnderstandsText
 from handlers.basic import OfficeInfo
-from handlers.registry import Registry, build_registry
+from handlers.registry import DEFAULT_SLA_DAYS, Registry, build_registry
 from knowledge.loader import ContentError, Problem
 from knowledge.store import SAMPLE_CONTENT, KnowledgeBase
 
@@ -38,6 +40,7 @@ class Services:
     pipeline: Pipeline
     dev_sender: DevSender
     knowledge: KnowledgeBase
+    media: MediaStore
     senders: Mapping[str, Sender] = field(default_factory=dict)
 
     def warm_up(self) -> None:
@@ -68,6 +71,26 @@ def build_senders(settings: Settings, dev_sender: DevSender) -> dict[str, Sender
     return senders
 
 
+def build_media(settings: Settings) -> MediaStore:
+    """Photos can be fetched from the enabled platforms only; the dev chat has none."""
+    fetchers: dict[str, MediaFetcher] = {}
+    if settings.line_enabled:
+        assert settings.line_channel_access_token
+        fetchers["line"] = LineContentFetcher(
+            settings.line_channel_access_token,
+            settings.line_data_api_endpoint,
+            settings.http_timeout_seconds,
+        )
+    if settings.telegram_enabled:
+        assert settings.telegram_bot_token
+        fetchers["telegram"] = TelegramFileFetcher(
+            settings.telegram_bot_token,
+            settings.telegram_api_endpoint,
+            settings.http_timeout_seconds,
+        )
+    return MediaStore(settings.photo_dir, settings.max_photo_bytes, fetchers)
+
+
 def build_knowledge(settings: Settings) -> KnowledgeBase:
     def report(problems: list[Problem]) -> None:
         # the previous content stays in use; `siang kb check` shows the details
@@ -91,6 +114,17 @@ def office_info(settings: Settings, knowledge: KnowledgeBase) -> OfficeInfo:
     return OfficeInfo(name, phone)
 
 
+def sla_days(settings: Settings, knowledge: KnowledgeBase) -> int:
+    """Days to act on a complaint: SIANG_SLA_DAYS if set, else the content's office.yaml
+    `sla_days`, else 15."""
+    if settings.sla_days is not None:
+        return settings.sla_days
+    try:
+        return knowledge.current().content.office.sla_days
+    except ContentError:
+        return DEFAULT_SLA_DAYS
+
+
 def build_services(
     settings: Settings,
     *,
@@ -102,16 +136,35 @@ def build_services(
     clock = clock or SystemClock()
     db = Database.from_url(settings.database_url, fail_fast=web)
     knowledge = build_knowledge(settings)
-    registry = registry or build_registry(office_info(settings, knowledge), knowledge=knowledge)
+    understander = understander or LazyUnderstander()
+    registry = registry or build_registry(
+        office_info(settings, knowledge),
+        knowledge=knowledge,
+        categories=understander,
+        sla_days=sla_days(settings, knowledge),
+    )
     router = Router(
         registry,
-        understander or LazyUnderstander(),
+        understander,
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
     )
     dev_sender = DevSender()
     senders = build_senders(settings, dev_sender)
     outbox = Outbox(db, senders, clock)
-    pipeline = Pipeline(db, router, outbox, UserHasher(settings.secret_key), clock)
+    media = build_media(settings)
+    pipeline = Pipeline(
+        db, router, outbox, UserHasher(settings.secret_key), clock, photo_inboxes=media.inbox
+    )
     return Services(
-        settings, db, clock, registry, router, outbox, pipeline, dev_sender, knowledge, senders
+        settings,
+        db,
+        clock,
+        registry,
+        router,
+        outbox,
+        pipeline,
+        dev_sender,
+        knowledge,
+        media=media,
+        senders=senders,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,14 @@ from dotenv import dotenv_values
 
 class ConfigError(Exception):
     """A setting is missing or wrong. The message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class StaffChat:
+    """Where staff reminders go: a LINE group, room or user, or a Telegram chat."""
+
+    channel: str
+    recipient: str
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,22 @@ class Settings:
     http_timeout_seconds: float = 5.0
     inbound_retention_days: int = 7
     knowledge_dir: Path | None = None  # None: the sample content shipped in knowledge/content
+    media_dir: Path | None = None  # None: instance_dir/media/photos
+    max_photo_bytes: int = 10_000_000
+    sla_days: int | None = None  # None: the content's office.yaml (services.sla_days)
+    sla_remind_days: int = 3
+    explanation_extension_days: int = 15
+    auto_close_days: int = 14
+    personal_data_retention_days: int = 365
+    staff_chat: StaffChat | None = None
 
     @property
     def development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.media_dir or self.instance_dir / "media" / "photos"
 
     @property
     def line_enabled(self) -> bool:
@@ -80,6 +101,46 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be above zero, got {value}")
+    return value
+
+
+def _int_between(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+    return value
+
+
+_STAFF_CHAT_IDS = {
+    "line": (re.compile(r"[UCR][0-9a-f]{32}"), "a LINE user, group or room id (U…, C…, R…)"),
+    "telegram": (re.compile(r"-?[0-9]{1,20}"), "a Telegram chat id (a number)"),
+}
+
+
+def _staff_chat(env: Mapping[str, str]) -> StaffChat | None:
+    """SIANG_STAFF_CHAT is `line:<group, room or user id>` or `telegram:<chat id>`."""
+    raw = (env.get("SIANG_STAFF_CHAT") or "").strip()
+    if not raw:
+        return None
+    channel, _, recipient = raw.partition(":")
+    if channel not in _STAFF_CHAT_IDS:
+        raise ConfigError(f"SIANG_STAFF_CHAT must be line:<id> or telegram:<chat id>, got {raw!r}")
+    pattern, what = _STAFF_CHAT_IDS[channel]
+    if not pattern.fullmatch(recipient):
+        raise ConfigError(f"SIANG_STAFF_CHAT: {recipient!r} is not {what}")
+    needs = {
+        "line": ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"),
+        "telegram": ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"),
+    }[channel]
+    if not all(env.get(name) for name in needs):
+        raise ConfigError(f"SIANG_STAFF_CHAT is a {channel} chat but {channel} is not set up")
+    return StaffChat(channel, recipient)
 
 
 def load_settings(
@@ -145,6 +206,18 @@ def load_settings(
         knowledge_dir=(
             Path(env["SIANG_KNOWLEDGE_DIR"]).resolve() if env.get("SIANG_KNOWLEDGE_DIR") else None
         ),
+        media_dir=Path(env["SIANG_MEDIA_DIR"]).resolve() if env.get("SIANG_MEDIA_DIR") else None,
+        max_photo_bytes=_positive_int(env, "SIANG_MAX_PHOTO_BYTES", 10_000_000),
+        sla_days=(
+            _int_between(env, "SIANG_SLA_DAYS", 15, 1, 90) if env.get("SIANG_SLA_DAYS") else None
+        ),
+        sla_remind_days=_int_between(env, "SIANG_SLA_REMIND_DAYS", 3, 0, 90),
+        explanation_extension_days=_int_between(env, "SIANG_EXPLANATION_EXTENSION_DAYS", 15, 1, 90),
+        auto_close_days=_int_between(env, "SIANG_AUTO_CLOSE_DAYS", 14, 1, 365),
+        personal_data_retention_days=_int_between(
+            env, "SIANG_PERSONAL_DATA_RETENTION_DAYS", 365, 1, 3650
+        ),
+        staff_chat=_staff_chat(env),
     )
 
 

@@ -22,6 +22,7 @@ from complaints.tickets import (
     TimelineEntry,
     due_date,
 )
+from nlu.entities import redact_personal
 
 CITIZEN = "citizen"
 
@@ -115,7 +116,7 @@ class SqlTicketDesk:
         self._event(row, at, EventKind.RATING, Status.CLOSED)
         return ticket_from_row(self.session, row)
 
-    def reopen(self, code: TicketCode, at: datetime) -> Ticket | None:
+    def reopen(self, code: TicketCode, at: datetime, sla_days: int) -> Ticket | None:
         row = self._own_row(code, lock=True)
         if row is None or Status.IN_PROGRESS not in TRANSITIONS[Status(row.status)]:
             return None
@@ -124,6 +125,8 @@ class SqlTicketDesk:
         row.status, row.status_changed_at = Status.IN_PROGRESS.value, at
         row.finished_at = None
         row.rating = row.rated_at = None
+        row.extended_to = due_date(thai_date(at), sla_days)
+        row.reminded_for = None
         self._event(row, at, EventKind.STATUS, Status.IN_PROGRESS)
         return ticket_from_row(self.session, row)
 
@@ -171,6 +174,7 @@ class SqlTicketDesk:
         return TicketCode(year_be, sequence)
 
 
+REDACTED = "[ลบแล้ว]"
 ERASED_OWNER = ""
 """The owner of an anonymised ticket: nobody's "my tickets" lists it any more."""
 
@@ -181,6 +185,8 @@ def erase_row_personal_data(
     """Remove a ticket's personal data, keep what the statistics need. The photo rows go
     at once; their keys are appended to `photo_keys` so the files can be deleted."""
     row.contact_name = row.contact_phone = None
+    row.description = redact_personal(row.description, REDACTED)
+    row.place = redact_personal(row.place, REDACTED)
     row.notify_channel = row.notify_recipient = None
     row.owner_ref = ERASED_OWNER
     row.personal_data_erased_at = at

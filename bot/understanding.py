@@ -6,11 +6,14 @@ import threading
 from datetime import date
 from typing import Protocol
 
+from nlu.categories import CategorySuggestion
 from nlu.understand import Understander, Understanding
 
 
 class UnderstandsText(Protocol):
     def understand(self, text: str, today: date) -> Understanding: ...
+
+    def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]: ...
 
 
 class LazyUnderstander:
@@ -30,3 +33,6 @@ class LazyUnderstander:
 
     def understand(self, text: str, today: date) -> Understanding:
         return self.get().understand(text, today)
+
+    def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]:
+        return self.get().suggest_categories(text, limit)

@@ -52,9 +52,10 @@ class TicketDesk(Protocol):
         ticket is not theirs or not waiting for a rating."""
         ...
 
-    def reopen(self, code: TicketCode, at: datetime) -> Ticket | None:
-        """"Not fixed": a resolved (or closed) ticket goes back to in progress. None when
-        the ticket is not theirs or cannot be reopened."""
+    def reopen(self, code: TicketCode, at: datetime, sla_days: int) -> Ticket | None:
+        """ "Not fixed": a resolved (or closed) ticket goes back to in progress, with a fresh
+        `sla_days` to act from today. None when the ticket is not theirs or cannot be
+        reopened."""
         ...
 
     def erase_personal_data(self, at: datetime) -> Erasure:

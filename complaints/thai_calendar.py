@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 BE_OFFSET = 543
+THAI_TIME = timezone(timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
 FISCAL_YEAR_START_MONTH = 10  # the Thai government's fiscal year starts on 1 October
 
 MONTHS_SHORT = (
@@ -27,3 +28,8 @@ def thai_date(day: date, *, full: bool = False) -> str:
     """ "25 พ.ย. 2569", or "25 พฤศจิกายน 2569" with `full`."""
     months = MONTHS_FULL if full else MONTHS_SHORT
     return f"{day.day} {months[day.month - 1]} {day.year + BE_OFFSET}"
+
+
+def thai_day(moment: datetime) -> date:
+    """The calendar date in Thailand: deadlines and monthly reports count from it."""
+    return moment.astimezone(THAI_TIME).date()

@@ -18,6 +18,7 @@ class Command(enum.StrEnum):
     COMPLAIN = "cmd:complain"
     MY_TICKETS = "cmd:tickets"
     ERASE_MY_DATA = "cmd:erase"
+    ERASE_CONFIRM = "cmd:erase_confirm"
     BACK = "cmd:back"
 
 

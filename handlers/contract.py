@@ -29,6 +29,11 @@ class ConversationState:
 
 IDLE = ConversationState()
 
+NOTIFY_ON_EXPIRY = "notify_on_expiry"
+"""A flow that collects something the citizen expects to be sent (a complaint) keeps their
+chat id under this key in its state data: if it times out, the sweep tells them at once
+that nothing was sent, and forgets the id with the rest."""
+
 
 @dataclass(frozen=True)
 class Ports:

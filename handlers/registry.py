@@ -9,8 +9,13 @@ from handlers import basic
 from handlers import texts_th as th
 from handlers.clarify import Clarify
 from handlers.commands import Command
+from handlers.complaint_intake import ComplaintFlow, ComplaintIntake, SuggestsCategories
 from handlers.contract import FlowHandler, Handler, Turn
+from handlers.erasure import EraseMyData
 from handlers.service_info import FollowUp, KnowledgeSource, ServiceInfo
+from handlers.ticket_status import TicketStatus
+
+DEFAULT_SLA_DAYS = 15
 
 
 @dataclass
@@ -35,10 +40,17 @@ def build_registry(
     office: basic.OfficeInfo,
     extra_flows: Sequence[FlowHandler] = (),
     knowledge: KnowledgeSource | None = None,
+    categories: SuggestsCategories | None = None,
+    sla_days: int = DEFAULT_SLA_DAYS,
 ) -> Registry:
+    """Features are registered only when what they need is given: the knowledge base for
+    service answers, the category suggester for complaints."""
     features: list[basic.MenuEntry] = []
     feature_handlers: list[Handler] = []
     flows: list[FlowHandler] = list(extra_flows)
+    if categories is not None:
+        features.append(basic.MenuEntry(th.LABEL_COMPLAIN, Command.COMPLAIN.value))
+        features.append(basic.MenuEntry(th.LABEL_MY_TICKETS, Command.MY_TICKETS.value))
     if knowledge is not None:
         features.append(basic.MenuEntry(th.LABEL_SERVICES, Command.SERVICES.value))
         feature_handlers.append(ServiceInfo(knowledge, office))
@@ -51,6 +63,14 @@ def build_registry(
             basic.MenuEntry(th.LABEL_PRIVACY, Command.PRIVACY.value),
         )
     )
+    if categories is not None:
+        complaint_flow = ComplaintFlow(office, menu, categories, sla_days)
+        flows.append(complaint_flow)
+        feature_handlers[:0] = [
+            TicketStatus(sla_days),  # a typed ticket code is a status question first
+            ComplaintIntake(complaint_flow),
+            EraseMyData(menu),
+        ]
     handlers: list[Handler] = [
         basic.NonText(menu),
         Clarify(),  # before any intent handler: the safety rule asks first

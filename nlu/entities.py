@@ -86,6 +86,14 @@ def extract_entities(text: str, today: date) -> tuple[Entity, ...]:
     return _extract(text, _plain_date(today))
 
 
+def redact_personal(text: str, replacement: str) -> str:
+    """`text` with every phone and national ID number replaced (PDPA erasure)."""
+    personal = [e for e in _extract(text, today=None) if e.personal]
+    for entity in reversed(personal):
+        text = text[: entity.start] + replacement + text[entity.end :]
+    return text
+
+
 def ticket_codes(text: str) -> tuple[str, ...]:
     return _values_of(EntityKind.TICKET_CODE, text)
 

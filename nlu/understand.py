@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from nlu.categories import CategorySuggester
+from nlu.categories import CategorySuggester, CategorySuggestion
 from nlu.entities import Entity, extract_entities
 from nlu.normalise import normalise
 from nlu.textmodel import Example, ModelSettings, TextClassifier, read_examples
@@ -163,6 +163,9 @@ class Understander:
 
     def classify(self, text: str) -> IntentGuess:
         return self._guess(normalise(text))[0]
+
+    def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]:
+        return self.categories.suggest(text, limit)
 
     def _guess(self, normalised_text: str) -> tuple[IntentGuess, dict[str, float]]:
         if not normalised_text:

@@ -33,16 +33,17 @@ GARBAGE_BIN_TITLE = "ขอรับถังขยะ"
 
 
 def test_scripted_terminal_chat_reaches_greeting_menu_and_fallback(tmp_path: Path) -> None:
-    result = run_chat(["สวัสดีค่ะ", "เมนู", "2", "ขอถังขยะต้องทำยังไงคะ", "ฝนจะตกไหมคะ"], tmp_path)
+    result = run_chat(["สวัสดีค่ะ", "เมนู", "4", "ขอถังขยะต้องทำยังไงคะ", "ฝนจะตกไหมคะ"], tmp_path)
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "คุณ> สวัสดีค่ะ" in out
     assert "ยินดีต้อนรับสู่ อบต.ตัวอย่าง" in out
     assert "เมนูหลักค่ะ" in out
-    assert "[1] บริการ/สอบถาม" in out
-    assert "[2] ช่วยเหลือ" in out
-    assert "วิธีใช้งาน" in out  # "2" pressed the second button
+    assert "[1] ร้องเรียน/แจ้งปัญหา" in out
+    assert "[3] บริการ/สอบถาม" in out
+    assert "[4] ช่วยเหลือ" in out
+    assert "วิธีใช้งาน" in out  # "4" pressed the fourth button
     assert GARBAGE_BIN_TITLE in out  # answered from the shipped sample catalogue
     assert "ฉันยังไม่เข้าใจข้อความนี้" in out
     assert "Traceback" not in result.stderr
@@ -78,7 +79,12 @@ def test_dev_chat_api_greeting_menu_and_fallback(app: Flask) -> None:
 
     assert "ยินดีต้อนรับ" in say(text="สวัสดี")[0]["text"]
     menu = say(postback="cmd:menu")[0]
-    assert [q["payload"] for q in menu["quick_replies"]][:2] == ["cmd:services", "cmd:help"]
+    assert [q["payload"] for q in menu["quick_replies"]][:4] == [
+        "cmd:complain",
+        "cmd:tickets",
+        "cmd:services",
+        "cmd:help",
+    ]
     [card] = say(postback="kb:eservice.garbage-bin")[0]["cards"]
     assert card["buttons"][0]["url"] == "https://test-sao.example/forms/garbage-bin"
     assert say(text="อิอิ")[0]["text"].startswith("ขออภัยค่ะ")
@@ -102,3 +108,25 @@ def test_dev_chat_is_absent_in_production(tmp_path: Path, database_url: str) -> 
     )
     app = create_app(settings)
     assert app.test_client().get("/dev/chat").status_code == 404
+
+
+def test_a_complaint_can_be_filed_and_followed_in_the_terminal_chat(tmp_path: Path) -> None:
+    result = run_chat(
+        [
+            "ร้องเรียน",
+            "ไฟถนนในซอยดับทั้งซอยมาสามคืนแล้วค่ะ มืดมาก",
+            "แสงสว่าง",
+            "ซอยประชาร่วมใจ 5",
+            "ไม่มีรูป",
+            "ไม่ต้องติดต่อ",
+            "ยืนยัน",
+            "เรื่องของฉัน",
+        ],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "📍 ส่งตำแหน่ง" not in out  # no location button where none can be sent
+    assert "รับเรื่องเรียบร้อยแล้วค่ะ" in out
+    assert out.count("GC-2570-") >= 2 or out.count("GC-25") >= 2  # receipt, then the list
+    assert "Traceback" not in result.stderr

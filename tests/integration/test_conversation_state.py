@@ -42,6 +42,7 @@ def open_echo_flow(services: Services) -> None:
                 step="listening",
                 data={"count": 0},
                 updated_at=services.clock.now(),
+                privacy_noticed_at=services.clock.now(),  # a returning user
             )
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from nlu.categories import CategorySuggestion
 from nlu.understand import ClarifyPolicy, IntentGuess, Understander, Understanding
 
 
@@ -24,6 +25,9 @@ class ScriptedUnderstander:
         if text in self.script:
             return self.script[text]
         return shared_understander().understand(text, today)
+
+    def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]:
+        return shared_understander().suggest_categories(text, limit)
 
 
 def scripted(

@@ -1,0 +1,184 @@
+"""Following one's own complaints: "เรื่องของฉัน", a ticket code, the 1-5 rating of the
+result and "not fixed", which reopens the ticket.
+
+Codes belong to their owner: someone else's code gets the same answer as one that does
+not exist, so a guessed code reveals nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from complaints.thai_calendar import thai_date, thai_day
+from complaints.tickets import EventKind, Status, Ticket, TicketCode
+from handlers import texts_th as th
+from handlers.commands import (
+    NOT_FIXED_PREFIX,
+    RATE_PREFIX,
+    Command,
+    not_fixed_payload,
+    rate_payload,
+)
+from handlers.contract import Outcome, Turn
+from handlers.messages import Card, Choice, MessageKind, Reply
+from nlu.categories import BY_SLUG
+from nlu.entities import EntityKind
+
+SHOW_PREFIX = "ticket:"
+MY_TICKETS_SHOWN = 10  # a LINE carousel holds at most 12 bubbles
+STARS = "★"
+
+
+def show_payload(code: TicketCode) -> str:
+    return f"{SHOW_PREFIX}{code}"
+
+
+def rating_choices(code: TicketCode) -> tuple[Choice, ...]:
+    return (
+        *(Choice(STARS * n, rate_payload(str(code), n)) for n in range(5, 0, -1)),
+        Choice(th.LABEL_NOT_FIXED, not_fixed_payload(str(code))),
+    )
+
+
+class TicketStatus:
+    name = "ticket_status"
+
+    def __init__(self, sla_days: int) -> None:
+        self.sla_days = sla_days
+
+    def matches(self, turn: Turn) -> bool:
+        message = turn.message
+        if message.kind is MessageKind.POSTBACK:
+            return message.postback == Command.MY_TICKETS.value or message.postback.startswith(
+                (SHOW_PREFIX, RATE_PREFIX, NOT_FIXED_PREFIX)
+            )
+        return turn.intent == "ticket_status" or _typed_code(turn) is not None
+
+    def handle(self, turn: Turn) -> Outcome:
+        desk = turn.ports.desk
+        if desk is None:
+            return Outcome((Reply(text=th.STATUS_UNAVAILABLE),))
+        payload = turn.message.postback
+        if payload.startswith(RATE_PREFIX):
+            return self._rate(turn, payload.removeprefix(RATE_PREFIX))
+        if payload.startswith(NOT_FIXED_PREFIX):
+            return self._reopen(turn, payload.removeprefix(NOT_FIXED_PREFIX))
+        code = _code(payload.removeprefix(SHOW_PREFIX)) if payload.startswith(SHOW_PREFIX) else None
+        code = code or _typed_code(turn)
+        if code is not None:
+            ticket = desk.lookup(code)
+            if ticket is None:
+                return Outcome((_not_found(code),))
+            return Outcome((self._detail(ticket, turn),))
+        return Outcome((self._list(desk.mine(MY_TICKETS_SHOWN), turn),))
+
+    def _list(self, tickets: list[Ticket], turn: Turn) -> Reply:
+        if not tickets:
+            return Reply(
+                text=th.MY_TICKETS_NONE,
+                quick_replies=(Choice(th.LABEL_COMPLAIN, Command.COMPLAIN.value),),
+            )
+        today = thai_day(turn.now)
+        cards = tuple(
+            Card(
+                title=str(t.code),
+                body=_category(t.category),
+                facts=_facts(t, today),
+                buttons=(Choice(th.LABEL_SHOW_TICKET, show_payload(t.code)),),
+            )
+            for t in tickets
+        )
+        return Reply(text=th.MY_TICKETS_INTRO.format(count=len(tickets)), cards=cards)
+
+    def _detail(self, ticket: Ticket, turn: Turn) -> Reply:
+        today = thai_day(turn.now)
+        lines = [th.TIMELINE_TITLE]
+        for entry in ticket.timeline:
+            day = thai_date(thai_day(entry.at))
+            if entry.kind is EventKind.EXPLANATION:
+                expected = thai_date(entry.expected_on) if entry.expected_on else "-"
+                lines.append(
+                    th.TIMELINE_EXPLANATION.format(
+                        date=day, note=entry.public_note, expected=expected
+                    )
+                )
+                continue
+            if entry.kind is EventKind.RATING:
+                lines.append(th.TIMELINE_RATED.format(date=day))
+                continue
+            lines.append(th.TIMELINE_LINE.format(date=day, status=th.STATUS_LABELS[entry.status]))
+            if entry.public_note:
+                lines.append(th.TIMELINE_NOTE.format(note=entry.public_note))
+        card = Card(
+            title=str(ticket.code),
+            body=_category(ticket.category),
+            facts=_facts(ticket, today),
+        )
+        waiting_for_rating = ticket.status is Status.RESOLVED
+        return Reply(
+            text="\n".join(lines) + (f"\n\n{th.ASK_RATING}" if waiting_for_rating else ""),
+            cards=(card,),
+            quick_replies=rating_choices(ticket.code) if waiting_for_rating else (),
+        )
+
+    def _rate(self, turn: Turn, rest: str) -> Outcome:
+        code_text, _, stars_text = rest.rpartition(":")
+        code = _code(code_text)
+        stars = int(stars_text) if stars_text.isdigit() else 0
+        desk = turn.ports.desk
+        if code is None or not 1 <= stars <= 5 or desk is None:
+            return Outcome((Reply(text=th.FALLBACK),))
+        rated = desk.rate(code, stars, turn.message.received_at)
+        if rated is None:
+            return Outcome((Reply(text=th.RATING_NOT_OPEN.format(code=code)),))
+        return Outcome((Reply(text=th.RATING_THANKS.format(stars=STARS * stars, code=code)),))
+
+    def _reopen(self, turn: Turn, code_text: str) -> Outcome:
+        code = _code(code_text)
+        desk = turn.ports.desk
+        if code is None or desk is None:
+            return Outcome((Reply(text=th.FALLBACK),))
+        reopened = desk.reopen(code, turn.message.received_at, self.sla_days)
+        if reopened is None:
+            return Outcome((Reply(text=th.REOPEN_NOT_POSSIBLE.format(code=code)),))
+        expected = thai_date(reopened.expected_on())
+        return Outcome((Reply(text=th.REOPENED.format(code=code, expected=expected)),))
+
+
+def _facts(ticket: Ticket, today: date) -> tuple[tuple[str, str], ...]:
+    expected = thai_date(ticket.expected_on())
+    if ticket.overdue(today):
+        expected = th.OVERDUE_MARK.format(date=expected)
+    return (
+        (th.FACT_STATUS, th.STATUS_LABELS[ticket.status]),
+        (th.FACT_RECEIVED, thai_date(ticket.received_on)),
+        (th.FACT_ELAPSED, th.DAYS.format(days=ticket.days_elapsed(today))),
+        (th.FACT_DUE, expected if ticket.status.open else "-"),
+    )
+
+
+def _category(slug: str) -> str:
+    category = BY_SLUG.get(slug)
+    return category.name if category else slug
+
+
+def _code(text: str) -> TicketCode | None:
+    try:
+        return TicketCode.parse(text.strip().upper())
+    except ValueError:
+        return None
+
+
+def _typed_code(turn: Turn) -> TicketCode | None:
+    u = turn.understanding
+    for entity in u.entities if u else ():
+        if entity.kind is EntityKind.TICKET_CODE:
+            return _code(entity.value)
+    return None
+
+
+def _not_found(code: TicketCode) -> Reply:
+    return Reply(
+        text=th.TICKET_NOT_FOUND.format(code=code),
+        quick_replies=(Choice(th.LABEL_MY_TICKETS, Command.MY_TICKETS.value),),
+    )
