@@ -12,15 +12,10 @@ from datetime import date
 from complaints.thai_calendar import thai_date, thai_day
 from complaints.tickets import EventKind, Status, Ticket, TicketCode
 from handlers import texts_th as th
-from handlers.commands import (
-    NOT_FIXED_PREFIX,
-    RATE_PREFIX,
-    Command,
-    not_fixed_payload,
-    rate_payload,
-)
+from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command
 from handlers.contract import Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
+from handlers.notices import rating_choices
 from nlu.categories import BY_SLUG
 from nlu.entities import EntityKind
 
@@ -31,13 +26,6 @@ STARS = "★"
 
 def show_payload(code: TicketCode) -> str:
     return f"{SHOW_PREFIX}{code}"
-
-
-def rating_choices(code: TicketCode) -> tuple[Choice, ...]:
-    return (
-        *(Choice(STARS * n, rate_payload(str(code), n)) for n in range(5, 0, -1)),
-        Choice(th.LABEL_NOT_FIXED, not_fixed_payload(str(code))),
-    )
 
 
 class TicketStatus:
@@ -118,7 +106,7 @@ class TicketStatus:
         return Reply(
             text="\n".join(lines) + (f"\n\n{th.ASK_RATING}" if waiting_for_rating else ""),
             cards=(card,),
-            quick_replies=rating_choices(ticket.code) if waiting_for_rating else (),
+            quick_replies=rating_choices(str(ticket.code)) if waiting_for_rating else (),
         )
 
     def _rate(self, turn: Turn, rest: str) -> Outcome:

@@ -11,6 +11,9 @@ from sqlalchemy import MetaData, select, update
 
 from bot.models import TicketEventRow, TicketRow
 from bot.services import Services
+from bot.ticket_office import TicketOffice
+from complaints.lifecycle import StatusUpdate
+from complaints.tickets import Status, TicketCode
 from handlers import texts_th as th
 from handlers.commands import not_fixed_payload, rate_payload
 from tests.support.dialog import Chat, LineChat, TelegramChat
@@ -78,7 +81,7 @@ def test_a_rating_closes_the_resolved_ticket(
     resolve(services)
     detail = chat.say(code)
     assert "ซ่อมท่อประปาเรียบร้อยแล้ว" in detail
-    assert detail.buttons["★★★★★"] == rate_payload(code, 5)
+    assert detail.buttons["5 ★"] == rate_payload(code, 5)
 
     said = chat.tap(rate_payload(code, 4))
     assert th.RATING_THANKS.format(stars="★★★★", code=code) in said
@@ -87,6 +90,29 @@ def test_a_rating_closes_the_resolved_ticket(
     again = chat.tap(rate_payload(code, 1))  # the old button, tapped again
     assert th.RATING_NOT_OPEN.format(code=code) in again
     assert the_ticket(services).rating == 4
+
+
+def test_staff_progress_and_result_reach_the_chat_and_the_rating_closes_it(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = TelegramChat(app, platform, clock)
+    code = file_with_contact(chat, platform)
+    office = TicketOffice(services.db, services.outbox, clock, sla_days=15)
+    ticket_code = TicketCode.parse(code)
+
+    office.update(ticket_code, StatusUpdate(Status.IN_PROGRESS, "somchai", "ช่างนัดเข้าตรวจพรุ่งนี้"))
+    progress = chat.unread()
+    assert code in progress and "ช่างนัดเข้าตรวจพรุ่งนี้" in progress
+
+    office.update(
+        ticket_code,
+        StatusUpdate(Status.RESOLVED, "somchai", "เปลี่ยนท่อแล้ว", internal_note="ค่าท่อ 350 บาท"),
+    )
+    result = chat.unread()
+    assert "เปลี่ยนท่อแล้ว" in result and "ค่าท่อ" not in result  # internal notes stay inside
+    said = chat.tap(result.payload("4"))
+    assert th.RATING_THANKS.format(stars="★★★★", code=code) in said
+    assert (the_ticket(services).status, the_ticket(services).rating) == ("closed", 4)
 
 
 def test_not_fixed_reopens_with_a_fresh_deadline(
