@@ -18,7 +18,7 @@ logger = logging.getLogger("siang.jobs")
 T = TypeVar("T")
 
 PHOTO_SWEEP_EVERY = timedelta(hours=1)  # listing the photo folder is not a per-minute job
-ORPHAN_PHOTO_AGE = timedelta(days=1)  # far beyond any intake flow's idle timeout
+ORPHAN_PHOTO_AGE = timedelta(days=1)
 
 
 class Dispatcher(Protocol):
@@ -87,7 +87,10 @@ class Jobs:
             return
         self._photos_swept_at = now
         known = partial(attached_photo_keys, self.services.db)
-        deleted = self.services.media.sweep_orphans(known, ORPHAN_PHOTO_AGE, now)
+        # never younger than a draft can live: its photos have no ticket row yet
+        idle = timedelta(minutes=self.services.settings.idle_timeout_minutes)
+        age = max(ORPHAN_PHOTO_AGE, idle + timedelta(hours=1))
+        deleted = self.services.media.sweep_orphans(known, age, now)
         if deleted:
             log(logger, logging.INFO, "orphan photos deleted", count=deleted)
 

@@ -1,4 +1,5 @@
-"""Rows the bot itself owns: inbound events (dedupe), conversation state, the outbox."""
+"""The tables: inbound events (dedupe), conversation state, the outbox, monthly tallies,
+and general-complaint tickets with their timeline, photos and per-year sequences."""
 
 from __future__ import annotations
 

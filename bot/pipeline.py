@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import InboundEventData
@@ -148,8 +148,8 @@ class Pipeline:
                 prefetched.discard_if_unused()
 
     def _prefetch_photo(self, channel: str, user_ref: str) -> PrefetchedInbox | None:
-        """Download the photo of the user's next event before locking anything, when an
-        open flow may want it (a complaint being written)."""
+        """Download the photo of the user's next event before locking anything, when the
+        open flow takes photos (a complaint being written)."""
         if self.photo_inboxes is None:
             return None
         with self.db.transaction() as s:
@@ -159,7 +159,10 @@ class Pipeline:
                     ConversationStateRow.user_ref == user_ref,
                 )
             )
-            event = self._oldest_pending(s, channel, user_ref) if flow else None
+            wants_photos = bool(flow) and getattr(
+                self.router.registry.flow(flow or ""), "takes_photos", False
+            )
+            event = self._oldest_pending(s, channel, user_ref) if wants_photos else None
             message = event.message if event is not None else None
         if not message or message.get("kind") != MessageKind.IMAGE.value:
             return None
@@ -336,6 +339,11 @@ class Pipeline:
                     ConversationStateRow.updated_at >= cutoff - ABANDONED_FLOW_WINDOW,
                     ConversationStateRow.flow.is_not(None),
                     ConversationStateRow.step.is_not(None),
+                    ~exists().where(  # a reply waiting in the queue may still be in time
+                        InboundEvent.user_ref == ConversationStateRow.user_ref,
+                        InboundEvent.status == EventStatus.PENDING,
+                        InboundEvent.channel == ConversationStateRow.channel,
+                    ),
                 )
                 .with_for_update(skip_locked=True)  # a user mid-message is left for next time
             ).all()

@@ -42,7 +42,7 @@ class Router:
     ) -> Outcome:
         """`first_contact`: this person has never been shown the short privacy notice."""
         notices: tuple[Reply, ...] = ()
-        if self._expired(state, now):
+        if self._expired(state, message.received_at):  # a reply queued in time still counts
             if not self._soft(state):
                 notices = (Reply(text=th.FLOW_TIMED_OUT),)
             state = IDLE
@@ -81,7 +81,7 @@ class Router:
             return Outcome((), IDLE)  # blocked: nobody to answer, forget any open flow
 
         command = parse_command(message)
-        if command is not None:
+        if command is not None and message.kind is not MessageKind.POSTBACK:
             message = replace(message, kind=MessageKind.POSTBACK, postback=command.value)
         choice = chosen_intent(message.postback) if command is None else None
         if command is None and message.kind is MessageKind.TEXT:
@@ -108,6 +108,13 @@ class Router:
         understanding = self._understand(message, now)
         if flow is not None and command is Command.HELP:
             return flow.help(Turn(message, state, now, understanding, ports))
+        if (
+            flow is not None
+            and command is None
+            and self.registry.answers_beside_flows(message.postback)
+        ):
+            beside = Turn(message, state, now, understanding, ports)
+            return replace(self.registry.find(beside).handle(beside), state=state)
         if flow is not None and (command is None or command in _claimed(flow)):
             outcome = flow.handle(Turn(message, state, now, understanding, ports))
             if outcome is not None:

@@ -44,7 +44,7 @@ from knowledge.store import SAMPLE_CONTENT
 from nlu.categories import BY_SLUG
 
 FORMATS = ("csv", "xlsx", "json")
-CHANNELS = ("line", "telegram", "dev")
+CHANNELS = ("line", "telegram")  # always listed; others (the dev chat) only when used
 NO_VALUE = "-"
 
 # Everything staff read, in one place: short, polite Thai.

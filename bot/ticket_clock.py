@@ -25,12 +25,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock, thai_date
+from bot.clock import THAI_TIME, Clock, thai_date
 from bot.db import Database, rowcount
 from bot.logs import log
 from bot.models import TicketEventRow, TicketRow
@@ -47,6 +47,11 @@ from handlers.notices import render_staff
 logger = logging.getLogger("siang.ticket_clock")
 
 BATCH = 500
+# Rules that message people keep to the day, Thai time. The late explanation goes at the
+# close of office hours on the promised date: the office has that whole day to act, and a
+# "your complaint is late" push at 00:01 would be wrong twice over.
+NOTICE_HOURS = (time(8, 0), time(20, 0))
+EXPLANATION_HOURS = (time(16, 30), time(20, 0))
 RETENTION_EVERY = timedelta(hours=1)  # its index range holds every erased ticket: not per minute
 STAFF_USER_REF = "staff"
 """The outbox queue of staff reminders (kept in order like a citizen's messages)."""
@@ -105,12 +110,13 @@ class TicketClock:
     def run(self) -> ClockRun:
         """Every rule once; one failing rule never stops the others (nor the sweep)."""
         result = ClockRun()
-        steps: dict[str, Callable[[], int]] = {
-            "reminded": self.remind_staff,
-            "explained": self.explain_late,
-            "closed": self.auto_close,
-            "erased": self.purge_personal_data,
-        }
+        local = self.clock.now().astimezone(THAI_TIME).time()
+        steps: dict[str, Callable[[], int]] = {}
+        if _within(local, NOTICE_HOURS):
+            steps.update(reminded=self.remind_staff, closed=self.auto_close)
+        if _within(local, EXPLANATION_HOURS):
+            steps["explained"] = self.explain_late
+        steps["erased"] = self.purge_personal_data
         for name, step in steps.items():
             try:
                 setattr(result, name, step())
@@ -248,6 +254,15 @@ class TicketClock:
         )
         return self._each_locked(unrated, lambda ticket_id: self._close(ticket_id, now, cutoff))
 
+    @staticmethod
+    def _isolated(act: Callable[[int], int], ticket_id: int) -> int:
+        """One broken ticket is logged and skipped; the others are still served."""
+        try:
+            return act(ticket_id)
+        except Exception:
+            logger.exception("ticket clock failed on a ticket", extra={"fields": {"id": ticket_id}})
+            return 0
+
     def _each_locked(self, ids_query: Select[int], act: Callable[[int], int]) -> int:
         """Act on the tickets the query finds, a batch of ids at a time, each in its own
         transaction (`act` locks the row and checks again); stop when a batch changes
@@ -256,7 +271,7 @@ class TicketClock:
         while True:
             with self.db.transaction() as s:
                 ids = list(s.scalars(ids_query))
-            done = sum(act(ticket_id) for ticket_id in ids)
+            done = sum(self._isolated(act, ticket_id) for ticket_id in ids)
             total += done
             if len(ids) < BATCH or not done:
                 return total
@@ -339,6 +354,10 @@ class TicketClock:
                 expected_on=expected_on,
             )
         )
+
+
+def _within(moment: time, hours: tuple[time, time]) -> bool:
+    return hours[0] <= moment < hours[1]
 
 
 def build_ticket_clock(services: Services) -> TicketClock:

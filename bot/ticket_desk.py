@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +13,6 @@ from bot.models import TicketEventRow, TicketPhoto, TicketRow, TicketSequence
 from complaints.desk import Erasure, NewTicket
 from complaints.thai_calendar import fiscal_year_be
 from complaints.tickets import (
-    TRANSITIONS,
     Contact,
     EventKind,
     Status,
@@ -118,10 +117,8 @@ class SqlTicketDesk:
 
     def reopen(self, code: TicketCode, at: datetime, sla_days: int) -> Ticket | None:
         row = self._own_row(code, lock=True)
-        if row is None or Status.IN_PROGRESS not in TRANSITIONS[Status(row.status)]:
+        if row is None or not _reopenable(row, at):
             return None
-        if Status(row.status).open:
-            return None  # already being worked on: nothing to reopen
         row.status, row.status_changed_at = Status.IN_PROGRESS.value, at
         row.finished_at = None
         row.rating = row.rated_at = None
@@ -174,6 +171,18 @@ class SqlTicketDesk:
         return TicketCode(year_be, sequence)
 
 
+REOPEN_WINDOW = timedelta(days=30)
+"""How long after closing "not fixed" still reopens a ticket; later, it is a new complaint."""
+
+
+def _reopenable(row: TicketRow, at: datetime) -> bool:
+    status = Status(row.status)
+    if status is Status.RESOLVED:
+        return True
+    changed = row.status_changed_at
+    return status is Status.CLOSED and changed is not None and at - changed <= REOPEN_WINDOW
+
+
 REDACTED = "[ลบแล้ว]"
 ERASED_OWNER = ""
 """The owner of an anonymised ticket: nobody's "my tickets" lists it any more."""
@@ -182,11 +191,17 @@ ERASED_OWNER = ""
 def erase_row_personal_data(
     session: Session, row: TicketRow, at: datetime, photo_keys: list[str]
 ) -> None:
-    """Remove a ticket's personal data, keep what the statistics need. The photo rows go
-    at once; their keys are appended to `photo_keys` so the files can be deleted."""
+    """Remove a ticket's personal data, keep what the statistics need (category, dates,
+    status, rating, the redacted text). The photo rows go at once; their keys are appended
+    to `photo_keys` so the caller deletes the files."""
     row.contact_name = row.contact_phone = None
     row.description = redact_personal(row.description, REDACTED)
     row.place = redact_personal(row.place, REDACTED)
+    row.latitude = row.longitude = None  # a pin is often the complainant's home
+    events = session.scalars(select(TicketEventRow).where(TicketEventRow.ticket_id == row.id))
+    for event in events:
+        event.public_note = redact_personal(event.public_note, REDACTED)
+        event.internal_note = ""  # staff notes may name the person in ways no pattern finds
     row.notify_channel = row.notify_recipient = None
     row.owner_ref = ERASED_OWNER
     row.personal_data_erased_at = at

@@ -53,9 +53,9 @@ class TicketDesk(Protocol):
         ...
 
     def reopen(self, code: TicketCode, at: datetime, sla_days: int) -> Ticket | None:
-        """ "Not fixed": a resolved (or closed) ticket goes back to in progress, with a fresh
-        `sla_days` to act from today. None when the ticket is not theirs or cannot be
-        reopened."""
+        """ "Not fixed": a resolved (or recently closed) ticket goes back to in progress,
+        with a fresh `sla_days` to act from today. None when the ticket is not theirs or
+        cannot be reopened."""
         ...
 
     def erase_personal_data(self, at: datetime) -> Erasure:

@@ -7,6 +7,9 @@ import re
 
 from handlers.messages import IncomingMessage, MessageKind
 
+ARGUMENT_SEPARATOR = "|"
+"""A command button may carry an argument after it: "cmd:erase_confirm|1764039600"."""
+
 
 class Command(enum.StrEnum):
     MENU = "cmd:menu"
@@ -64,8 +67,9 @@ def bare_word(text: str) -> str:
 def parse_command(message: IncomingMessage) -> Command | None:
     """A command from a postback, or from text that is only the command word."""
     if message.kind is MessageKind.POSTBACK:
+        command, _, _ = message.postback.partition(ARGUMENT_SEPARATOR)
         try:
-            return Command(message.postback)
+            return Command(command)
         except ValueError:
             return None
     if message.kind is not MessageKind.TEXT:
@@ -87,3 +91,12 @@ def rate_payload(code: str, stars: int) -> str:
 
 def not_fixed_payload(code: str) -> str:
     return f"{NOT_FIXED_PREFIX}{code}"
+
+
+_SMALL_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def payload_number(text: str) -> int | None:
+    """A page or star count from a payload: ASCII digits only ("²" and "๓" pass
+    `str.isdigit` but are no number a button of ours sends)."""
+    return int(text) if _SMALL_NUMBER.fullmatch(text) else None

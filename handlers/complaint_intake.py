@@ -10,6 +10,7 @@ the conversation state until the ticket is filed; the sweep clears it if abandon
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -22,9 +23,10 @@ from complaints.tickets import Contact
 from handlers import texts_th as th
 from handlers.basic import Menu, OfficeInfo
 from handlers.clarify import Clarify
-from handlers.commands import Command, bare_word
+from handlers.commands import Command, bare_word, payload_number
 from handlers.contract import IDLE, NOTIFY_ON_EXPIRY, ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
+from handlers.notices import category_label
 from nlu.categories import BY_SLUG, TAXONOMY, CategorySuggestion
 from nlu.entities import EntityKind
 from nlu.understand import CORRUPTION, IntentGuess
@@ -103,6 +105,13 @@ class SuggestsCategories(Protocol):
     def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]: ...
 
 
+def _clean(text: str) -> str:
+    """Citizen text as stored for staff: no control or format characters (a terminal
+    escape in a description must not reach `siang tickets show`), new lines kept."""
+    kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
+    return "".join(kept).strip()
+
+
 def describes_a_problem(text: str) -> bool:
     """Whether a message already says what is wrong (so the flow need not ask for it)."""
     return len(_GENERIC.sub("", text)) >= MIN_DESCRIPTION_CHARS
@@ -140,11 +149,11 @@ class Draft:
         )
 
     def new_ticket(self) -> NewTicket:
-        contact = Contact(self.name, self.phone) if self.contact == "yes" else None
+        contact = Contact(_clean(self.name), self.phone) if self.contact == "yes" else None
         return NewTicket(
             category=self.category or "other",
-            description=self.description,
-            place=self.place,
+            description=_clean(self.description),
+            place=_clean(self.place),
             latitude=self.latitude,
             longitude=self.longitude,
             contact=contact if contact and (contact.name or contact.phone) else None,
@@ -157,6 +166,7 @@ class ComplaintFlow:
 
     flow = FLOW
     commands = frozenset({Command.BACK, Command.CANCEL, Command.COMPLAIN})
+    takes_photos = True  # the pipeline fetches a photo for this flow before its turn
 
     def __init__(
         self, office: OfficeInfo, menu: Menu, categories: SuggestsCategories, sla_days: int
@@ -250,7 +260,7 @@ class ComplaintFlow:
     def _on_category(self, draft: Draft, turn: Turn) -> Outcome:
         payload = turn.message.postback
         if payload.startswith(CATEGORY_PAGE_PAYLOAD):
-            page = _int(payload.removeprefix(CATEGORY_PAGE_PAYLOAD))
+            page = payload_number(payload.removeprefix(CATEGORY_PAGE_PAYLOAD)) or 0
             return Outcome((_all_categories(page),), _state(Step.CATEGORY, draft))
         slug = payload.removeprefix(CATEGORY) if payload.startswith(CATEGORY) else ""
         if not slug and turn.message.kind is MessageKind.TEXT:
@@ -390,7 +400,7 @@ class ComplaintFlow:
         ticket = desk.open(draft.new_ticket(), turn.message.received_at, self.sla_days)
         receipt = th.RECEIPT.format(
             code=ticket.code,
-            category=_category_label(ticket.category),
+            category=category_label(ticket.category),
             received=thai_date(ticket.received_on),
             due=thai_date(ticket.due_on),
             days=self.sla_days,
@@ -484,13 +494,20 @@ class ComplaintFlow:
             title=th.SUMMARY_TITLE,
             facts=(
                 (th.FACT_DESCRIPTION, draft.description),
-                (th.FACT_CATEGORY, _category_label(draft.category)),
+                (th.FACT_CATEGORY, category_label(draft.category)),
                 (th.FACT_PLACE, place),
                 (th.FACT_PHOTOS, th.PHOTOS_COUNT.format(count=len(draft.photos))),
                 (th.FACT_CONTACT, contact),
             ),
         )
         return Reply(text=th.SUMMARY_ASK, cards=(card,), quick_replies=_confirm_choices())
+
+
+def draft_photo_keys(state: ConversationState) -> list[str]:
+    """The photos a half-written complaint holds (for erasure to delete with it)."""
+    if state.flow != FLOW:
+        return []
+    return [str(p["key"]) for p in Draft.of(state.data).photos if "key" in p]
 
 
 class ComplaintIntake:
@@ -547,10 +564,6 @@ def _step(value: str | None) -> Step:
         return Step.DESCRIBE  # a step from an older version: start over the questions
 
 
-def _int(text: str) -> int:
-    return int(text) if text.isdigit() else 0
-
-
 def _confirm_choices() -> tuple[Choice, ...]:
     return (
         Choice(th.LABEL_CONFIRM, CONFIRM),
@@ -580,11 +593,6 @@ def _category_named(text: str) -> str:
         if typed in (category.name.lower(), category.slug):
             return category.slug
     return ""
-
-
-def _category_label(slug: str) -> str:
-    category = BY_SLUG.get(slug)
-    return category.name if category else slug
 
 
 def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:

@@ -13,7 +13,7 @@ from handlers.complaint_intake import ComplaintFlow, ComplaintIntake, SuggestsCa
 from handlers.contract import FlowHandler, Handler, Turn
 from handlers.erasure import EraseMyData
 from handlers.service_info import FollowUp, KnowledgeSource, ServiceInfo
-from handlers.ticket_status import TicketStatus
+from handlers.ticket_status import TICKET_BUTTONS, TicketStatus
 
 DEFAULT_SLA_DAYS = 15
 
@@ -24,6 +24,9 @@ class Registry:
     fallback: Handler
     flows: dict[str, FlowHandler] = field(default_factory=dict)
     menu: basic.Menu | None = None
+    beside_flows: tuple[str, ...] = ()
+    """Postback prefixes answered by a handler even while a flow is open (a rating button
+    under a notice, tapped while writing another complaint); the flow stays open."""
 
     def find(self, turn: Turn) -> Handler:
         """First match wins; the fallback answers what nothing else claims."""
@@ -34,6 +37,11 @@ class Registry:
 
     def flow(self, name: str) -> FlowHandler | None:
         return self.flows.get(name)
+
+    def answers_beside_flows(self, payload: str) -> bool:
+        return (
+            bool(payload) and payload.startswith(self.beside_flows) if self.beside_flows else False
+        )
 
 
 def build_registry(
@@ -89,4 +97,5 @@ def build_registry(
         fallback=basic.Fallback(menu),
         flows={f.flow: f for f in flows},
         menu=menu,
+        beside_flows=TICKET_BUTTONS if categories is not None else (),
     )

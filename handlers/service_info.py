@@ -12,7 +12,7 @@ from typing import Protocol
 
 from handlers import texts_th as th
 from handlers.basic import OfficeInfo
-from handlers.commands import Command
+from handlers.commands import Command, payload_number
 from handlers.contract import ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from knowledge import search
@@ -130,7 +130,7 @@ class ServiceInfo:
             return Outcome((catalogue(loaded),))
         if message.postback.startswith(PAGE_PREFIX):
             page = message.postback.removeprefix(PAGE_PREFIX)
-            return Outcome((catalogue(loaded, int(page) if page.isdigit() else 0),))
+            return Outcome((catalogue(loaded, payload_number(page) or 0),))
         if message.postback.startswith(ENTRY_PREFIX):
             entry = loaded.content.entry(message.postback.removeprefix(ENTRY_PREFIX))
             return answer(entry) if entry else Outcome((Reply(text=th.KB_GONE),))

@@ -12,14 +12,14 @@ from datetime import date
 from complaints.thai_calendar import thai_date, thai_day
 from complaints.tickets import EventKind, Status, Ticket, TicketCode
 from handlers import texts_th as th
-from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command
+from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command, payload_number
 from handlers.contract import Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
-from handlers.notices import rating_choices
-from nlu.categories import BY_SLUG
+from handlers.notices import category_label, rating_choices
 from nlu.entities import EntityKind
 
 SHOW_PREFIX = "ticket:"
+TICKET_BUTTONS = (SHOW_PREFIX, RATE_PREFIX, NOT_FIXED_PREFIX)
 MY_TICKETS_SHOWN = 10  # a LINE carousel holds at most 12 bubbles
 STARS = "★"
 
@@ -38,7 +38,7 @@ class TicketStatus:
         message = turn.message
         if message.kind is MessageKind.POSTBACK:
             return message.postback == Command.MY_TICKETS.value or message.postback.startswith(
-                (SHOW_PREFIX, RATE_PREFIX, NOT_FIXED_PREFIX)
+                TICKET_BUTTONS
             )
         return turn.intent == "ticket_status" or _typed_code(turn) is not None
 
@@ -70,7 +70,7 @@ class TicketStatus:
         cards = tuple(
             Card(
                 title=str(t.code),
-                body=_category(t.category),
+                body=category_label(t.category),
                 facts=_facts(t, today),
                 buttons=(Choice(th.LABEL_SHOW_TICKET, show_payload(t.code)),),
             )
@@ -82,6 +82,8 @@ class TicketStatus:
         today = thai_day(turn.now)
         lines = [th.TIMELINE_TITLE]
         for entry in ticket.timeline:
+            if entry.kind is EventKind.NOTE and not entry.public_note:
+                continue  # a staff-only note: not even its date is the citizen's business
             day = thai_date(thai_day(entry.at))
             if entry.kind is EventKind.EXPLANATION:
                 expected = thai_date(entry.expected_on) if entry.expected_on else "-"
@@ -99,7 +101,7 @@ class TicketStatus:
                 lines.append(th.TIMELINE_NOTE.format(note=entry.public_note))
         card = Card(
             title=str(ticket.code),
-            body=_category(ticket.category),
+            body=category_label(ticket.category),
             facts=_facts(ticket, today),
         )
         waiting_for_rating = ticket.status is Status.RESOLVED
@@ -112,7 +114,7 @@ class TicketStatus:
     def _rate(self, turn: Turn, rest: str) -> Outcome:
         code_text, _, stars_text = rest.rpartition(":")
         code = _code(code_text)
-        stars = int(stars_text) if stars_text.isdigit() else 0
+        stars = payload_number(stars_text) or 0
         desk = turn.ports.desk
         if code is None or not 1 <= stars <= 5 or desk is None:
             return Outcome((Reply(text=th.FALLBACK),))
@@ -143,11 +145,6 @@ def _facts(ticket: Ticket, today: date) -> tuple[tuple[str, str], ...]:
         (th.FACT_ELAPSED, th.DAYS.format(days=ticket.days_elapsed(today))),
         (th.FACT_DUE, expected if ticket.status.open else "-"),
     )
-
-
-def _category(slug: str) -> str:
-    category = BY_SLUG.get(slug)
-    return category.name if category else slug
 
 
 def _code(text: str) -> TicketCode | None:

@@ -121,6 +121,12 @@ def _card_html(card: Card) -> str:
     return "\n".join(lines)
 
 
+def _card_plain(card: Card) -> str:
+    lines = [card.title, *([card.body] if card.body else [])]
+    lines.extend(f"• {k}: {v}" for k, v in card.facts)
+    return "\n".join(lines)
+
+
 def _button(choice: Choice) -> dict[str, str]:
     if choice.url:
         return {"text": choice.label, "url": choice.url}
@@ -132,15 +138,18 @@ def render(reply: Reply) -> dict[str, Any]:
     parts = [html.escape(reply.text)] if reply.text else []
     parts.extend(_card_html(c) for c in reply.cards)
     text = "\n\n".join(parts) or "…"
+    message: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT - 1] + "…"
+        # cutting HTML could split an entity or a tag, which Telegram refuses for good:
+        # a long message goes as plain text instead
+        plain = "\n\n".join(p for p in (reply.text, *map(_card_plain, reply.cards)) if p)
+        message = {"text": plain if len(plain) <= MAX_TEXT else plain[: MAX_TEXT - 1] + "…"}
     # inline keyboards cannot ask for a location or a photo: such buttons are left out
     rows: list[list[dict[str, str]]] = [
         [_button(b)] for card in reply.cards for b in card.buttons if not b.action
     ]
     quick = [q for q in reply.quick_replies if not q.action]
     rows.extend([_button(q) for q in quick[i : i + 2]] for i in range(0, len(quick), 2))
-    message: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if rows:
         message["reply_markup"] = {"inline_keyboard": rows}
     return message

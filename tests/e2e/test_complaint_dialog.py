@@ -275,17 +275,28 @@ def test_the_privacy_notice_comes_once(chat: Chat) -> None:
     assert th.PRIVACY_FIRST_CONTACT not in chat.say("เมนู")
 
 
-def test_a_photo_outside_a_complaint_is_never_kept(
+def test_a_photo_outside_a_complaint_is_never_fetched(
     chat: Chat, services: Services, platform: FakePlatform
 ) -> None:
     platform.media["stray"] = (jpeg(), "image/jpeg")
-
-    def downloads() -> int:
-        return len(platform.requests_to("/stray/content") + platform.requests_to("/getFile"))
-
-    chat.send_photo("stray")  # idle: nothing asks for photos, nothing is fetched
-    assert downloads() == 0
+    chat.send_photo("stray")  # idle: nothing asks for photos
     chat.say("ขอถังขยะต้องทำยังไงคะ")  # an answer that keeps its context open
-    chat.send_photo("stray")  # fetched ahead of the turn, then not wanted: deleted
-    assert downloads() == 1
+    chat.send_photo("stray")
+    assert platform.requests_to("/stray/content") + platform.requests_to("/getFile") == []
     assert photo_files(services) == []
+
+
+def test_a_fourth_photo_is_refused_and_not_kept(
+    chat: Chat, services: Services, platform: FakePlatform
+) -> None:
+    for n in range(4):
+        platform.media[f"p{n}"] = (jpeg(), "image/jpeg")
+    said = chat.say(POTHOLE)
+    said = chat.tap(said.payload("ถนน"))
+    chat.say("หน้าตลาด")
+    for n in range(3):
+        said = chat.send_photo(f"p{n}")
+    assert th.PHOTO_LIMIT_REACHED.format(max=3) in said  # and on to the contact question
+    said = chat.send_photo("p3")  # fetched ahead of the turn, then not taken: deleted
+    assert th.PHOTO_TOO_MANY.format(max=3) in said
+    assert len(photo_files(services)) == 3

@@ -192,3 +192,69 @@ def test_erasure_during_a_complaint_drops_the_draft_too(
     said = chat.tap(said.payload(th.LABEL_ERASE_CONFIRM))
     assert th.ERASED_NOTHING in said
     assert DESCRIPTION not in every_value_in_the_database(services)
+
+
+def test_an_old_erase_button_erases_nothing(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    confirm = chat.say("ลบข้อมูลของฉัน").payload(th.LABEL_ERASE_CONFIRM)
+    clock.advance(minutes=11)
+    file_with_contact(chat, platform)  # filed after the question was asked
+    said = chat.tap(confirm)
+    assert th.ERASE_EXPIRED in said
+    assert the_ticket(services).contact_name == NAME
+    forged = chat.tap("cmd:erase_confirm|99999999999")  # a time in the future
+    assert th.ERASE_EXPIRED in forged
+    assert the_ticket(services).contact_name == NAME
+
+
+def test_erasure_removes_pins_and_staff_notes_too(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say(DESCRIPTION)
+    chat.tap("cx:cat:water_supply")
+    chat.send_location(14.1234, 100.5678, "บ้านเลขที่ 99")
+    chat.tap("cx:photos_done")
+    chat.tap("cx:contact_no")
+    chat.tap("cx:confirm")
+    office = TicketOffice(services.db, services.outbox, clock, sla_days=15)
+    office.update(
+        TicketCode.parse("GC-2570-00001"),
+        StatusUpdate(
+            Status.IN_PROGRESS,
+            "somchai",
+            f"โทรนัดแล้วที่เบอร์ {PHONE}",
+            internal_note=f"คุณ{NAME} บ้านหลังสีฟ้า",
+        ),
+    )
+    said = chat.say("ลบข้อมูลของฉัน")
+    chat.tap(said.payload(th.LABEL_ERASE_CONFIRM))
+    dump = every_value_in_the_database(services)
+    for personal in ("14.1234", "100.5678", PHONE, NAME):
+        assert personal not in dump
+
+
+def test_payloads_with_odd_digits_get_a_polite_answer(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = TelegramChat(app, platform, clock)
+    for payload in ("rate:GC-2570-00001:²", "rate:GC-2570-00001:99", "ticket:../../etc"):
+        assert chat.tap(payload).text  # an answer, not a crash and a retry
+    chat.say(DESCRIPTION)
+    assert th.ASK_CATEGORY_ALL in chat.tap("cx:cats:²")
+
+
+def test_a_rating_button_tapped_while_writing_another_complaint_keeps_the_draft(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    code = file_with_contact(chat, platform)
+    resolve(services)
+    said = chat.say("ไฟถนนหน้าโรงเรียนดับมาสองคืนแล้วค่ะ มืดมาก")
+    assert th.ASK_CATEGORY in said
+    rated = chat.tap(rate_payload(code, 5))
+    assert th.RATING_THANKS.format(stars="★★★★★", code=code) in rated
+    said = chat.tap(said.payload("แสงสว่าง"))  # the new complaint carries on
+    assert "เกิดขึ้นที่ไหนคะ" in said

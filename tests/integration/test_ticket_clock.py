@@ -48,7 +48,7 @@ def settings(tmp_path: Path, database_url: str, platform: FakePlatform) -> Setti
     )
 
 
-def on(clock: FakeClock, day: date, hour: int = 10) -> None:
+def on(clock: FakeClock, day: date, hour: int = 17) -> None:
     """Set the clock to a Thai day and hour."""
     clock.current = datetime.combine(day, time(hour), THAI_TIME)
 
@@ -120,11 +120,16 @@ def test_the_due_date_brings_one_explanation_then_another_only_at_the_new_date(
     services: Services, jobs: Jobs, platform: FakePlatform, clock: FakeClock
 ) -> None:
     code = open_ticket(services)
-    on(clock, DUE - timedelta(days=1), hour=23)
+    on(clock, DUE - timedelta(days=1), hour=19)
     jobs.sweep()
     assert citizen_late_notices(platform) == []
 
-    on(clock, DUE, hour=0)
+    for hour in (0, 8, 16):  # the office has the whole promised day: nothing until closing
+        on(clock, DUE, hour=hour)
+        jobs.sweep()
+        assert citizen_late_notices(platform) == []
+
+    on(clock, DUE, hour=17)
     jobs.sweep()
     jobs.sweep()
 
@@ -138,7 +143,7 @@ def test_the_due_date_brings_one_explanation_then_another_only_at_the_new_date(
         "received",
     )
 
-    on(clock, date(2026, 12, 24), hour=23)
+    on(clock, date(2026, 12, 24), hour=19)
     jobs.sweep()
     assert len(citizen_late_notices(platform)) == 1
 
@@ -308,6 +313,20 @@ def test_the_purge_works_in_batches_until_done(
             .where(TicketRow.personal_data_erased_at.is_(None))
         )
     assert left == 0 and deleted == []  # no photos, nothing to delete
+
+
+def test_nobody_is_messaged_at_night(
+    services: Services, jobs: Jobs, platform: FakePlatform, clock: FakeClock
+) -> None:
+    open_ticket(services)
+    on(clock, DUE, hour=23)
+    jobs.sweep()
+    assert outbox_rows(services, "staff") == []
+    assert citizen_late_notices(platform) == []
+    on(clock, DUE + timedelta(days=1), hour=8)
+    jobs.sweep()
+    assert len(outbox_rows(services, "staff")) == 1  # the reminder waits for the morning
+    assert citizen_late_notices(platform) == []  # the explanation for closing time
 
 
 def test_a_failing_rule_does_not_stop_the_others(

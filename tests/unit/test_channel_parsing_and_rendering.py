@@ -201,3 +201,14 @@ def test_button_actions_survive_the_outbox_and_old_rows_still_load() -> None:
     assert "action" not in stored["quick_replies"][3]  # plain buttons are stored as before
     old_row = {"text": "t", "quick_replies": [{"label": "ข้าม", "payload": "skip", "url": ""}]}
     assert Reply.from_dict(old_row).quick_replies == (Choice("ข้าม", "skip"),)
+
+
+def test_telegram_long_text_full_of_html_characters_goes_as_plain_text() -> None:
+    from bot.channels import telegram as tg
+    from handlers.messages import Card, Reply
+
+    text = "ท่อแตก & น้ำรั่ว <ด่วน> " * 300  # escaping would grow it past 4,096 characters
+    message = tg.render(Reply(text="สรุป", cards=(Card("สรุปเรื่อง", facts=(("รายละเอียด", text),)),)))
+    assert "parse_mode" not in message  # no HTML to be cut mid-entity
+    assert len(message["text"]) <= 4096 and message["text"].endswith("…")
+    assert "&amp;" not in message["text"]
