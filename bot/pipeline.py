@@ -140,36 +140,35 @@ class Pipeline:
         return handled
 
     def _process_next(self, channel: str, user_ref: str) -> bool:
-        prefetched = self._prefetch_photo(channel, user_ref)
+        pending, prefetched = self._look_ahead(channel, user_ref)
+        if not pending:
+            return False  # the common last round: found out without a locking transaction
         try:
             return self._act_on_next(channel, user_ref, prefetched)
         finally:
             if prefetched is not None:
                 prefetched.discard_if_unused()
 
-    def _prefetch_photo(self, channel: str, user_ref: str) -> PrefetchedInbox | None:
-        """Download the photo of the user's next event before locking anything, when the
-        open flow takes photos (a complaint being written)."""
-        if self.photo_inboxes is None:
-            return None
+    def _look_ahead(self, channel: str, user_ref: str) -> tuple[bool, PrefetchedInbox | None]:
+        """Whether the user has an event waiting, and its photo, downloaded now, before
+        anything is locked, when the open flow takes photos (a complaint being written).
+        An event recorded just after this look is dispatched on its own."""
         with self.db.transaction() as s:
+            event = self._oldest_pending(s, channel, user_ref)
+            message = event.message if event is not None else None
+            if message is None or message.get("kind") != MessageKind.IMAGE.value:
+                return event is not None, None
             flow = s.scalar(
                 select(ConversationStateRow.flow).where(
                     ConversationStateRow.channel == channel,
                     ConversationStateRow.user_ref == user_ref,
                 )
             )
-            wants_photos = bool(flow) and getattr(
-                self.router.registry.flow(flow or ""), "takes_photos", False
-            )
-            event = self._oldest_pending(s, channel, user_ref) if wants_photos else None
-            message = event.message if event is not None else None
-        if not message or message.get("kind") != MessageKind.IMAGE.value:
-            return None
+        takes_photos = getattr(self.router.registry.flow(flow or ""), "takes_photos", False)
         media_id = message.get("media_id")
-        if not isinstance(media_id, str) or not media_id:
-            return None
-        return PrefetchedInbox(self.photo_inboxes(channel), media_id)
+        if not takes_photos or self.photo_inboxes is None or not isinstance(media_id, str):
+            return True, None
+        return True, PrefetchedInbox(self.photo_inboxes(channel), media_id)
 
     def _act_on_next(self, channel: str, user_ref: str, prefetched: PrefetchedInbox | None) -> bool:
         now = self.clock.now()
