@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.channels.base import Delivery, DeliveryError, Sender
+from bot.channels.dev import CHANNEL as DEV_CHANNEL
 from bot.clock import Clock
 from bot.db import Database, rowcount
 from bot.logs import UserHasher, log
@@ -38,6 +39,12 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     base = min(5 * 2 ** max(attempts - 1, 0), 1800)
     delay = base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
     return timedelta(seconds=max(delay, retry_after or 0))
+
+
+HELD_CHANNELS = frozenset({DEV_CHANNEL})
+"""Channels whose pushes wait for the person's next turn: the dev chat shows messages only
+in the process that serves that turn, so the worker or a staff command must not "send"
+them into a process nobody is looking at."""
 
 
 class Outbox:
@@ -102,6 +109,7 @@ class Outbox:
             rows = s.execute(
                 select(OutboxMessage.user_ref)
                 .where(
+                    OutboxMessage.channel.not_in(HELD_CHANNELS),
                     or_(
                         and_(
                             OutboxMessage.status == OutboxStatus.PENDING,
@@ -111,7 +119,7 @@ class Outbox:
                             OutboxMessage.status == OutboxStatus.SENDING,
                             OutboxMessage.lease_until < now,
                         ),
-                    )
+                    ),
                 )
                 .distinct()
                 .limit(limit)

@@ -18,6 +18,7 @@ from handlers.clarify import (
 )
 from handlers.commands import Command, parse_command
 from handlers.contract import IDLE, NO_PORTS, ConversationState, FlowHandler, Outcome, Ports, Turn
+from handlers.emergency import emergency_reply
 from handlers.messages import IncomingMessage, MessageKind, Reply
 from handlers.registry import Registry
 from nlu.understand import Understanding
@@ -46,6 +47,8 @@ class Router:
             if not self._soft(state):
                 notices = (Reply(text=th.FLOW_TIMED_OUT),)
             state = IDLE
+        if message.kind is MessageKind.TEXT and (urgent := emergency_reply(message.text)):
+            notices = (urgent, *notices)
         outcome = self._dispatch(message, state, now, ports)
         replies = notices + outcome.replies
         if first_contact and replies:
@@ -114,7 +117,7 @@ class Router:
             and self.registry.answers_beside_flows(message.postback)
         ):
             beside = Turn(message, state, now, understanding, ports)
-            return replace(self.registry.find(beside).handle(beside), state=state)
+            return self._beside(flow, beside, self.registry.find(beside).handle(beside))
         if flow is not None and (command is None or command in _claimed(flow)):
             outcome = flow.handle(Turn(message, state, now, understanding, ports))
             if outcome is not None:
@@ -127,8 +130,21 @@ class Router:
             return replace(outcome, replies=(Reply(text=th.CANCELLED), *outcome.replies))
         if flow is not None and command not in _ENDS_FLOWS:
             # privacy/contact buttons inside a flow answer without dropping the flow
-            return replace(outcome, state=state)
+            return self._beside(flow, turn, outcome)
         return outcome
+
+    def _beside(self, flow: FlowHandler, turn: Turn, outcome: Outcome) -> Outcome:
+        """An answer given while a flow stays open. A flow that can reminds the citizen
+        where they were, last, so its buttons are the ones shown (LINE shows only the last
+        bubble's), unless the answer asks a question of its own ("erase?")."""
+        resume = getattr(flow, "resume", None)
+        replies = outcome.replies
+        menu = self.registry.menu.choices() if self.registry.menu else ()
+        last_buttons = replies[-1].quick_replies if replies else ()
+        if resume is not None and all(b in menu for b in last_buttons):  # no question of its own
+            answer = replace(replies[-1], quick_replies=()) if replies else None
+            replies = (*replies[:-1], *((answer,) if answer else ()), resume(turn))
+        return replace(outcome, replies=replies, state=turn.state)
 
     def _understand(self, message: IncomingMessage, now: datetime) -> Understanding | None:
         if message.kind is not MessageKind.TEXT or not message.text.strip():

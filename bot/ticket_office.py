@@ -19,7 +19,7 @@ from bot.clock import THAI_TIME, Clock, thai_date
 from bot.db import Database
 from bot.logs import log
 from bot.models import TicketEventRow, TicketRow
-from bot.outbox import Outbox
+from bot.outbox import HELD_CHANNELS, Outbox
 from bot.ticket_desk import ticket_from_row
 from complaints.lifecycle import StatusUpdate, decide
 from complaints.notices import TicketNotice
@@ -129,7 +129,7 @@ class TicketOffice:
             notified = decision.notice is not None and queue_notice(
                 self.outbox, s, row, decision.notice
             )
-            owner_ref = row.owner_ref
+            owner_ref, channel = row.owner_ref, row.notify_channel
             ticket = ticket_from_row(s, row)
         log(
             logger,
@@ -141,7 +141,7 @@ class TicketOffice:
             notice=decision.notice.kind.value if decision.notice else None,
             notified=notified,
         )
-        if notified:
+        if notified and channel not in HELD_CHANNELS:
             self._deliver(owner_ref)
         return ticket
 

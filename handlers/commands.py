@@ -22,6 +22,7 @@ class Command(enum.StrEnum):
     MY_TICKETS = "cmd:tickets"
     ERASE_MY_DATA = "cmd:erase"
     ERASE_CONFIRM = "cmd:erase_confirm"
+    ERASE_KEEP = "cmd:erase_keep"
     BACK = "cmd:back"
 
 
@@ -43,6 +44,8 @@ _WORDS: dict[str, Command] = {
     "ติดตามเรื่อง": Command.MY_TICKETS,
     "/tickets": Command.MY_TICKETS,
     "ลบข้อมูลของฉัน": Command.ERASE_MY_DATA,
+    "ติดต่อเจ้าหน้าที่": Command.CONTACT,
+    "คุยกับเจ้าหน้าที่": Command.CONTACT,
     "/erase": Command.ERASE_MY_DATA,
     "ย้อนกลับ": Command.BACK,
     "กลับ": Command.BACK,
@@ -54,7 +57,8 @@ _WORDS: dict[str, Command] = {
 }
 # One character or one whole word per repetition: no nested quantifier, no backtracking blow-up.
 _TRAILING_POLITE = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?])+$")
-_LONGEST_COMMAND = 40  # anything longer is a sentence, not a command word
+_LONGEST_COMMAND = 40
+_ERASE_REQUEST = re.compile(r"ลบข้อมูล")  # anything longer is a sentence, not a command word
 
 
 def bare_word(text: str) -> str:
@@ -77,6 +81,8 @@ def parse_command(message: IncomingMessage) -> Command | None:
     if len(message.text.strip()) > _LONGEST_COMMAND:
         return None
     word = bare_word(message.text).split("@", 1)[0]  # Telegram group commands: /help@SiangBot
+    if word not in _WORDS and _ERASE_REQUEST.search(word):
+        return Command.ERASE_MY_DATA  # "ขอลบข้อมูลส่วนตัว": it asks before erasing anything
     return _WORDS.get(word)
 
 

@@ -40,6 +40,24 @@ MAX_DESCRIPTION_CHARS = 2000
 MAX_PLACE_CHARS = 300
 MAX_NAME_CHARS = 100
 SHORT_CANCEL_CHARS = 30
+MAX_CATEGORY_ANSWER = 30
+# Everyday words for a category whose name people do not type ("ขยะ", not "ความสะอาด").
+_CATEGORY_WORDS = {
+    "ขยะ": "cleanliness",
+    "ไฟถนน": "lighting",
+    "ไฟส่องสว่าง": "lighting",
+    "ไฟทาง": "lighting",
+    "ประปา": "water_supply",
+    "น้ำไม่ไหล": "water_supply",
+    "ท่อ": "drainage",
+    "กลิ่น": "nuisance",
+    "ควัน": "nuisance",
+    "หมา": "stray_animals",
+    "สุนัข": "stray_animals",
+    "แมว": "stray_animals",
+    "เจ้าหน้าที่": "staff_service",
+    "อื่น": "other",
+}
 
 
 class Step(StrEnum):
@@ -73,9 +91,15 @@ PHOTOS_DONE = f"{PREFIX}photos_done"
 CONTACT_YES = f"{PREFIX}contact_yes"
 CONTACT_NO = f"{PREFIX}contact_no"
 SKIP_PHONE = f"{PREFIX}skip_phone"
+SKIP_NAME = f"{PREFIX}skip_name"
 
-_YES = {"ใช่", "ยืนยัน", "ตกลง", "ส่ง", "ส่งเลย", "ok", "โอเค", "ได้", "ถูกต้อง", "ยืนยันส่งเรื่อง"}
-_NO = {"ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ต้องติดต่อ", "ไม่ประสงค์", "no"}
+_YES = {
+    "ใช่", "ยืนยัน", "ตกลง", "ส่ง", "ส่งเลย", "ok", "okay", "โอเค", "ได้", "ได้เลย", "ถูกต้อง",
+    "ยืนยันส่งเรื่อง", "เอา", "เอาเลย", "ต้องการ", "ให้", "ให้ติดต่อ", "ติดต่อได้", "yes", "จ้ะ",
+}  # fmt: skip
+_NO = {"ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ต้องติดต่อ", "ไม่ประสงค์", "ไม่ให้", "ไม่เอา", "no"}
+# A message cancels only when it says so: the classifier alone reads "เอาค่ะ" as cancel.
+_CANCEL_WORDS = re.compile(r"ยกเลิก|ไม่เอาแล้ว|ไม่แจ้งแล้ว|ไม่ร้องเรียนแล้ว|เลิกแจ้ง|cancel", re.I)
 _DONE = {"เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไม่ส่ง", "พอแล้ว", "ครบแล้ว"}
 _SKIP = {"ข้าม", "ไม่มี", "ไม่ให้", "ไม่สะดวก"}
 _ANSWERS = (
@@ -200,6 +224,10 @@ class ComplaintFlow:
             return self._ask(step, draft, turn)
         if message.kind is MessageKind.IMAGE and step is not Step.PHOTOS:
             return self._photo_between_steps(step, draft, turn)
+        u = turn.understanding
+        if step is not Step.DESCRIBE and u is not None and u.corruption_signal:
+            # a bribe written into the place or any other answer: the safety rule first
+            return self._safety_question(draft, turn)
         handler = {
             Step.DESCRIBE: self._on_description,
             Step.CATEGORY: self._on_category,
@@ -212,6 +240,12 @@ class ComplaintFlow:
             Step.EDIT: self._on_edit,
         }[step]
         return handler(draft, turn)
+
+    def resume(self, turn: Turn) -> Reply:
+        """Where the citizen was, after an answer given beside the flow."""
+        step = _step(turn.state.step)
+        question = self._question(step, Draft.of(turn.state.data), turn)
+        return replace(question, text=f"{th.COMPLAINT_RESUME}\n{question.text}")
 
     def help(self, turn: Turn) -> Outcome:
         step = _step(turn.state.step)
@@ -244,18 +278,15 @@ class ComplaintFlow:
             )
         u = turn.understanding
         if u is not None and (u.corruption_signal or u.intent.intent == CORRUPTION):
-            # the safety rule: a possible corruption report is never filed as a general one
-            # without asking; "no" brings the text back here as a general complaint
-            self._discard(turn, draft)
-            as_general = replace(u, intent=IntentGuess(GENERAL, 1.0))
-            return Clarify().handle(replace(turn, understanding=as_general))
-        if len(text) < MIN_DESCRIPTION_CHARS:
+            return self._safety_question(draft, turn)
+        # "ถนนพัง" then "หน้าบ้าน เป็นหลุมลึก": kept and joined, never thrown away
+        joined = f"{draft.description} {text}" if draft.description and not draft.editing else text
+        draft = replace(draft, description=joined[:MAX_DESCRIPTION_CHARS])
+        if len(joined) < MIN_DESCRIPTION_CHARS:
             return self._ask(
                 Step.DESCRIBE, draft, turn, before=(Reply(text=th.DESCRIPTION_TOO_SHORT),)
             )
-        return self._next(
-            Step.DESCRIBE, replace(draft, description=text[:MAX_DESCRIPTION_CHARS]), turn
-        )
+        return self._next(Step.DESCRIBE, draft, turn)
 
     def _on_category(self, draft: Draft, turn: Turn) -> Outcome:
         payload = turn.message.postback
@@ -265,9 +296,17 @@ class ComplaintFlow:
         slug = payload.removeprefix(CATEGORY) if payload.startswith(CATEGORY) else ""
         if not slug and turn.message.kind is MessageKind.TEXT:
             slug = _category_named(turn.message.text)
-        if slug not in BY_SLUG:
-            return Outcome((_all_categories(0),), _state(Step.CATEGORY, draft))
-        return self._next(Step.CATEGORY, replace(draft, category=slug), turn)
+        if slug in BY_SLUG:
+            return self._next(Step.CATEGORY, replace(draft, category=slug), turn)
+        text = turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
+        if describes_a_problem(text):  # more about the problem, not a category: keep it
+            more = f"{draft.description} {text}"[:MAX_DESCRIPTION_CHARS]
+            added = Reply(text=th.DESCRIPTION_ADDED)
+            return self._ask(Step.CATEGORY, replace(draft, description=more), turn, before=(added,))
+        return Outcome(
+            (Reply(text=th.CATEGORY_PRESS_A_BUTTON), _all_categories(0)),
+            _state(Step.CATEGORY, draft),
+        )
 
     def _on_place(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
@@ -313,18 +352,24 @@ class ComplaintFlow:
         if answer is False:
             draft = replace(draft, contact="no", name="", phone="")
             return self._next(Step.CONTACT, draft, turn)
-        return self._ask(Step.CONTACT, draft, turn)
+        if _phone_in(turn):  # they simply gave their details: that is a yes
+            return self._on_name(replace(draft, contact="yes"), turn)
+        hint = Reply(text=th.CONTACT_PRESS_A_BUTTON)
+        return self._ask(Step.CONTACT, draft, turn, before=(hint,))
 
     def _on_name(self, draft: Draft, turn: Turn) -> Outcome:
         text = turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
+        if turn.message.postback == SKIP_NAME or (text and bare_word(text) in _SKIP):
+            return self._ask(Step.CONTACT_PHONE, replace(draft, name=""), turn)
         if not text:
             return self._ask(Step.CONTACT_NAME, draft, turn)
         phone = _phone_in(turn)
-        if phone:  # "สมชาย 0812345678": both at once
-            name = text.replace(turn.message.text[_phone_span(turn)], "").strip() or draft.name
-            draft = replace(draft, name=name[:MAX_NAME_CHARS], phone=phone)
+        if phone:  # "ป้าแดง 08 1234 5678 ค่ะ": both at once
+            name = _name_only(turn.message.text.replace(turn.message.text[_phone_span(turn)], " "))
+            draft = replace(draft, name=name[:MAX_NAME_CHARS] or draft.name, phone=phone)
             return self._next(Step.CONTACT, draft, turn)
-        return self._ask(Step.CONTACT_PHONE, replace(draft, name=text[:MAX_NAME_CHARS]), turn)
+        name = _name_only(text)[:MAX_NAME_CHARS]
+        return self._ask(Step.CONTACT_PHONE, replace(draft, name=name), turn)
 
     def _on_phone(self, draft: Draft, turn: Turn) -> Outcome:
         if turn.message.postback == SKIP_PHONE or (
@@ -341,7 +386,7 @@ class ComplaintFlow:
     def _on_confirm(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if message.postback == CONFIRM or typed in _YES:
+        if message.postback == CONFIRM or (typed and _typed_answer(message.text) is True):
             return self._file(draft, turn)
         if message.postback == EDIT or typed in {"แก้ไข", "แก้"}:
             return self._ask(Step.EDIT, draft, turn)
@@ -359,6 +404,15 @@ class ComplaintFlow:
         if target not in {s.value for s in EDITABLE}:
             return self._ask(Step.EDIT, draft, turn)
         return self._ask(Step(target), replace(draft, editing=True), turn)
+
+    def _safety_question(self, draft: Draft, turn: Turn) -> Outcome:
+        """The safety rule: a possible corruption report is never filed as a general one
+        without asking; "no" brings the text back as a general complaint."""
+        self._discard(turn, draft)
+        u = turn.understanding
+        assert u is not None
+        as_general = replace(u, intent=IntentGuess(GENERAL, 1.0), corruption_signal=True)
+        return Clarify().handle(replace(turn, understanding=as_general))
 
     # ---- photos --------------------------------------------------------------------------
 
@@ -465,7 +519,10 @@ class ComplaintFlow:
                 ),
             )
         if step is Step.CONTACT_NAME:
-            return Reply(text=th.ASK_CONTACT_NAME, quick_replies=(back, cancel))
+            return Reply(
+                text=th.ASK_CONTACT_NAME,
+                quick_replies=(Choice(th.LABEL_SKIP, SKIP_NAME), back, cancel),
+            )
         if step is Step.CONTACT_PHONE:
             return Reply(
                 text=th.ASK_CONTACT_PHONE,
@@ -548,6 +605,7 @@ def _says_cancel(turn: Turn) -> bool:
     return (
         u is not None
         and u.intent.intent == "cancel"
+        and _CANCEL_WORDS.search(turn.message.text) is not None
         and not u.unsure
         and len(turn.message.text) <= SHORT_CANCEL_CHARS
     )
@@ -581,18 +639,41 @@ def _all_categories(page: int) -> Reply:
         text=th.ASK_CATEGORY_ALL,
         quick_replies=(
             *(Choice(c.name, f"{CATEGORY}{c.slug}") for c in shown),
-            Choice(th.LABEL_MORE_CATEGORIES, f"{CATEGORY_PAGE_PAYLOAD}{next_page}"),
+            Choice(
+                th.LABEL_MORE_CATEGORIES if more else th.KB_CATALOGUE_FIRST,
+                f"{CATEGORY_PAGE_PAYLOAD}{next_page}",
+            ),
             Choice(th.LABEL_BACK, Command.BACK.value),
         ),
     )
 
 
 def _category_named(text: str) -> str:
+    """The category a short typed answer names: "ถนน", "เรื่องถนนค่ะ" (the longest name
+    found wins, so "ทางเท้า" is not read as a shorter name inside it)."""
     typed = bare_word(text)
-    for category in TAXONOMY:
-        if typed in (category.name.lower(), category.slug):
-            return category.slug
-    return ""
+    if len(typed) > MAX_CATEGORY_ANSWER:
+        return ""
+    named = [c for c in TAXONOMY if c.name.lower() in typed or typed == c.slug]
+    if named:
+        return max(named, key=lambda c: len(c.name)).slug
+    said = [word for word in _CATEGORY_WORDS if word in typed]
+    return _CATEGORY_WORDS[max(said, key=len)] if said else ""
+
+
+def _typed_answer(text: str) -> bool | None:
+    """Yes or no from a typed reply, emoji and particles aside: "ยืนยันค่ะ 🙏",
+    "ใช่ค่ะ ถูกต้อง", "ok 👍", "ไม่ต้องค่ะ"."""
+    plain = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
+    words = [bare_word(w) for w in plain.split()]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    if words[0] in _NO or bare_word(" ".join(words)) in _NO:
+        return False
+    if words[0] in _YES or bare_word(" ".join(words)) in _YES:
+        return True
+    return None
 
 
 def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
@@ -602,12 +683,15 @@ def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
     if message.postback == no_payload:
         return False
     if message.kind is MessageKind.TEXT:
-        typed = bare_word(message.text)
-        if typed in _NO:
-            return False
-        if typed in _YES or typed == bare_word(th.LABEL_CONTACT_YES):
+        if bare_word(message.text) == bare_word(th.LABEL_CONTACT_YES):
             return True
+        return _typed_answer(message.text)
     return None
+
+
+def _name_only(text: str) -> str:
+    """A name as typed, without the polite particles and spare spaces around it."""
+    return " ".join(bare_word(" ".join(text.split())).split())
 
 
 def _phone_in(turn: Turn) -> str:

@@ -38,12 +38,15 @@ class EraseMyData:
     def matches(self, turn: Turn) -> bool:
         return turn.message.kind is MessageKind.POSTBACK and turn.message.postback.partition(
             ARGUMENT_SEPARATOR
-        )[0] in (Command.ERASE_MY_DATA.value, Command.ERASE_CONFIRM.value)
+        )[0] in (Command.ERASE_MY_DATA.value, Command.ERASE_CONFIRM.value, Command.ERASE_KEEP.value)
 
     def handle(self, turn: Turn) -> Outcome:
         message = turn.message
         if message.postback == Command.ERASE_MY_DATA.value:
             return Outcome((self._ask(message.received_at),), turn.state)
+        if message.postback == Command.ERASE_KEEP.value:  # an open complaint carries on
+            kept = Reply(text=th.ERASE_KEPT)
+            return Outcome((kept if not turn.state.idle else self.menu.reply(th.ERASE_KEPT),))
         asked_at = _asked_at(message.postback)
         fresh = asked_at is not None and (
             timedelta(0) <= message.received_at - asked_at <= CONFIRM_WINDOW
@@ -70,6 +73,6 @@ class EraseMyData:
             text=th.ERASE_ASK,
             quick_replies=(
                 Choice(th.LABEL_ERASE_CONFIRM, confirm_payload(now)),
-                Choice(th.LABEL_ERASE_KEEP, Command.MENU.value),
+                Choice(th.LABEL_ERASE_KEEP, Command.ERASE_KEEP.value),
             ),
         )

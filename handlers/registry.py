@@ -13,7 +13,7 @@ from handlers.complaint_intake import ComplaintFlow, ComplaintIntake, SuggestsCa
 from handlers.contract import FlowHandler, Handler, Turn
 from handlers.erasure import EraseMyData
 from handlers.service_info import FollowUp, KnowledgeSource, ServiceInfo
-from handlers.ticket_status import TICKET_BUTTONS, TicketStatus
+from handlers.ticket_status import TICKET_BUTTONS, TicketStatus, TypedResultAnswer
 
 DEFAULT_SLA_DAYS = 15
 
@@ -71,16 +71,20 @@ def build_registry(
             basic.MenuEntry(th.LABEL_PRIVACY, Command.PRIVACY.value),
         )
     )
+    early: list[Handler] = []
     if categories is not None:
         complaint_flow = ComplaintFlow(office, menu, categories, sla_days)
         flows.append(complaint_flow)
+        status = TicketStatus(sla_days)
+        early.append(TypedResultAnswer(status))
         feature_handlers[:0] = [
-            TicketStatus(sla_days),  # a typed ticket code is a status question first
+            status,  # a typed ticket code is a status question first
             ComplaintIntake(complaint_flow),
             EraseMyData(menu),
         ]
     handlers: list[Handler] = [
         basic.NonText(menu),
+        *early,
         Clarify(),  # before any intent handler: the safety rule asks first
         basic.Greeting(office, menu),
         menu,

@@ -7,6 +7,7 @@ not exist, so a guessed code reveals nothing.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from complaints.thai_calendar import thai_date, thai_day
@@ -48,9 +49,9 @@ class TicketStatus:
             return Outcome((Reply(text=th.STATUS_UNAVAILABLE),))
         payload = turn.message.postback
         if payload.startswith(RATE_PREFIX):
-            return self._rate(turn, payload.removeprefix(RATE_PREFIX))
+            return self.rate(turn, payload.removeprefix(RATE_PREFIX))
         if payload.startswith(NOT_FIXED_PREFIX):
-            return self._reopen(turn, payload.removeprefix(NOT_FIXED_PREFIX))
+            return self.reopen(turn, payload.removeprefix(NOT_FIXED_PREFIX))
         code = _code(payload.removeprefix(SHOW_PREFIX)) if payload.startswith(SHOW_PREFIX) else None
         code = code or _typed_code(turn)
         if code is not None:
@@ -94,7 +95,7 @@ class TicketStatus:
                 )
                 continue
             if entry.kind is EventKind.RATING:
-                lines.append(th.TIMELINE_RATED.format(date=day))
+                lines.append(th.TIMELINE_RATED.format(date=day, stars=STARS * (ticket.rating or 0)))
                 continue
             lines.append(th.TIMELINE_LINE.format(date=day, status=th.STATUS_LABELS[entry.status]))
             if entry.public_note:
@@ -111,7 +112,7 @@ class TicketStatus:
             quick_replies=rating_choices(str(ticket.code)) if waiting_for_rating else (),
         )
 
-    def _rate(self, turn: Turn, rest: str) -> Outcome:
+    def rate(self, turn: Turn, rest: str) -> Outcome:
         code_text, _, stars_text = rest.rpartition(":")
         code = _code(code_text)
         stars = payload_number(stars_text) or 0
@@ -123,7 +124,7 @@ class TicketStatus:
             return Outcome((Reply(text=th.RATING_NOT_OPEN.format(code=code)),))
         return Outcome((Reply(text=th.RATING_THANKS.format(stars=STARS * stars, code=code)),))
 
-    def _reopen(self, turn: Turn, code_text: str) -> Outcome:
+    def reopen(self, turn: Turn, code_text: str) -> Outcome:
         code = _code(code_text)
         desk = turn.ports.desk
         if code is None or desk is None:
@@ -167,3 +168,46 @@ def _not_found(code: TicketCode) -> Reply:
         text=th.TICKET_NOT_FOUND.format(code=code),
         quick_replies=(Choice(th.LABEL_MY_TICKETS, Command.MY_TICKETS.value),),
     )
+
+
+# "5", "5 ดาวครับ", "ให้ 4 คะแนนค่ะ" (on the normalised text: Thai digits are ASCII by then)
+_TYPED_STARS = re.compile(r"^(?:ให้\s*)?([1-5])\s*(?:ดาว|คะแนน|★)?\s*(?:ค่ะ|คะ|ครับ|คับ|จ้า|นะ)?$")
+_NOT_FIXED = re.compile(r"ยังไม่(?:ได้)?(?:รับการ)?(?:แก้|ซ่อม)|ยังไม่เรียบร้อย|ยังไม่หาย|ยังเหมือนเดิม|ไม่ได้แก้")
+_TYPED_ANSWER_MAX_CHARS = 80
+
+
+class TypedResultAnswer:
+    """A typed answer to a result notice: stars, or "ยังไม่ได้แก้เลย". Asked before the
+    clarifying question and the intents, only when this citizen has a result waiting, so
+    "ยังไม่ได้แก้" reopens their ticket instead of filing the same problem twice."""
+
+    name = "typed_result_answer"
+
+    def __init__(self, status: TicketStatus) -> None:
+        self.status = status
+
+    def matches(self, turn: Turn) -> bool:
+        return self._answer(turn) is not None
+
+    def handle(self, turn: Turn) -> Outcome:
+        answer = self._answer(turn)
+        assert answer is not None
+        ticket, stars = answer
+        if stars is not None:
+            return self.status.rate(turn, f"{ticket.code}:{stars}")
+        return self.status.reopen(turn, str(ticket.code))
+
+    @staticmethod
+    def _answer(turn: Turn) -> tuple[Ticket, int | None] | None:
+        u, desk = turn.understanding, turn.ports.desk
+        if u is None or desk is None or len(u.text) > _TYPED_ANSWER_MAX_CHARS:
+            return None
+        stars = _TYPED_STARS.match(u.text.strip())
+        if stars is None and _NOT_FIXED.search(u.text) is None:
+            return None  # most messages stop here, before any query
+        for ticket in desk.mine(3):
+            # only a result still waiting for the verdict: "ยังไม่ได้แก้" about a problem
+            # closed weeks ago is more likely a new complaint than this ticket's answer
+            if ticket.status is Status.RESOLVED:
+                return ticket, int(stars.group(1)) if stars else None
+        return None

@@ -22,8 +22,8 @@ def router() -> Router:
     return Router(registry, shared_understander(), idle_timeout=timedelta(minutes=30))
 
 
-def text(value: str) -> IncomingMessage:
-    return IncomingMessage("dev", "u1", MessageKind.TEXT, NOW, text=value)
+def text(value: str, received_at: datetime = NOW) -> IncomingMessage:
+    return IncomingMessage("dev", "u1", MessageKind.TEXT, received_at, text=value)
 
 
 def postback(value: str) -> IncomingMessage:
@@ -97,13 +97,19 @@ def test_privacy_button_inside_a_flow_answers_and_keeps_the_flow() -> None:
 
 def test_idle_flow_times_out_and_the_citizen_is_told() -> None:
     later = NOW + timedelta(minutes=31)
-    outcome = router().route(text("ถนนพัง"), IN_FLOW, later)
+    outcome = router().route(text("ถนนพัง", later), IN_FLOW, later)
     assert outcome.replies[0].text.startswith("เรื่องที่ทำค้างไว้หมดเวลาแล้ว")
     assert outcome.state == IDLE  # the message is then handled as a fresh one
 
 
+def test_a_reply_that_arrived_in_time_still_counts_when_handled_late() -> None:
+    sent = NOW + timedelta(minutes=29)
+    outcome = router().route(text("ต่อ", sent), IN_FLOW, sent + timedelta(minutes=5))
+    assert outcome.replies[0].text.startswith("echo 2")
+
+
 def test_a_flow_within_the_timeout_continues() -> None:
-    outcome = router().route(text("ต่อ"), IN_FLOW, NOW + timedelta(minutes=29))
+    outcome = router().route(text("ต่อ", NOW + timedelta(minutes=29)), IN_FLOW, NOW)
     assert outcome.replies[0].text.startswith("echo 2")
 
 

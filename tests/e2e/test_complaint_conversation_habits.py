@@ -1,0 +1,168 @@
+"""How villagers actually answer (found by chatting with the bot as they would): typed
+yeses, phones given unasked, stars typed instead of tapped, emergencies, second thoughts."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from bot.services import Services
+from bot.ticket_office import TicketOffice
+from complaints.lifecycle import StatusUpdate
+from complaints.tickets import Status, TicketCode
+from handlers import texts_th as th
+from tests.e2e.test_complaint_dialog import POTHOLE, tickets, walk_to_summary
+from tests.e2e.test_complaint_followup import the_ticket
+from tests.support.dialog import Chat, LineChat
+from tests.support.fake_platform import FakePlatform
+from tests.support.helpers import FakeClock
+
+
+def to_contact_question(chat: Chat) -> None:
+    said = chat.say(POTHOLE)
+    chat.tap(said.payload("ถนน"))
+    chat.say("หมู่ 3")
+    chat.say("ไม่มีรูป")
+
+
+def resolved(services: Services, clock: FakeClock) -> None:
+    office = TicketOffice(services.db, services.outbox, clock, sla_days=15)
+    office.update(TicketCode(2570, 1), StatusUpdate(Status.RESOLVED, "somchai", "ซ่อมแล้ว"))
+
+
+def test_a_typed_yes_at_the_summary_files_and_never_cancels(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    walk_to_summary(chat)
+    said = chat.say("เอาค่ะ")
+    assert "GC-2570-00001" in said
+    assert len(tickets(services)) == 1
+
+
+def test_typed_answers_at_the_contact_question(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    to_contact_question(chat)
+    assert th.CONTACT_PRESS_A_BUTTON in chat.say("อะไรนะคะ")  # a hint, not the same text again
+    said = chat.say("ป้าแดง 08 1234 5678 ค่ะ")  # details given straight away mean yes
+    assert th.SUMMARY_ASK in said
+    chat.say("ยืนยันค่ะ 🙏")
+    row = the_ticket(services)
+    assert (row.contact_name, row.contact_phone) == ("ป้าแดง", "0812345678")
+
+
+def test_emergencies_get_the_hotlines_first(
+    app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say("ไฟไหม้บ้านข้างๆ ค่ะ")
+    assert said.text.startswith(th.EMERGENCY_HOTLINES)
+    assert "199" in said and "1669" in said
+
+
+def test_keeping_ones_data_carries_on_with_the_draft(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say(POTHOLE)
+    chat.tap(said.payload("ถนน"))
+    asked = chat.say("ลบข้อมูลของฉัน")
+    assert asked.buttons[th.LABEL_ERASE_KEEP]  # the question keeps its own buttons
+    said = chat.tap(asked.payload(th.LABEL_ERASE_KEEP))
+    assert th.ERASE_KEPT in said and th.COMPLAINT_RESUME in said
+    said = chat.say("หน้าตลาด")  # the place question was still open
+    assert "รูปถ่าย" in said
+
+
+def test_a_question_beside_the_draft_reminds_where_the_citizen_was(
+    app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say(POTHOLE)
+    said = chat.say("เรื่องของฉัน")
+    assert th.MY_TICKETS_NONE in said and th.COMPLAINT_RESUME in said
+    assert "ถนน" in said.buttons  # the category question's buttons are back
+
+
+def test_stars_typed_instead_of_tapped_rate_the_result(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.tap(walk_to_summary(chat).payload(th.LABEL_CONFIRM))
+    resolved(services, clock)
+    said = chat.say("๕ ดาวครับ")
+    assert "★★★★★" in said
+    assert (the_ticket(services).status, the_ticket(services).rating) == ("closed", 5)
+
+
+def test_not_fixed_typed_reopens_instead_of_filing_again(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.tap(walk_to_summary(chat).payload(th.LABEL_CONFIRM))
+    resolved(services, clock)
+    said = chat.say("ยังไม่ได้แก้เลยจ้า หลุมยังอยู่")
+    assert "GC-2570-00001" in said and "เปิดเรื่อง" in said
+    assert len(tickets(services)) == 1
+    assert the_ticket(services).status == "in_progress"
+
+
+def test_a_short_first_description_is_kept_and_completed(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.say("ร้องเรียน")
+    assert th.DESCRIPTION_TOO_SHORT in chat.say("ถนนพัง")
+    said = chat.say("หน้าบ้านเป็นหลุมลึก รถล้มสองคัน")
+    assert th.ASK_CATEGORY in said
+    said = chat.say("เมื่อคืนมีคนเจ็บด้วยค่ะ")  # more detail at the category question
+    assert th.DESCRIPTION_ADDED in said
+    chat.say("ถนนค่ะ")
+    chat.say("หมู่ 4")
+    chat.say("ไม่มีรูป")
+    chat.say("ไม่ต้องค่ะ")
+    chat.say("ยืนยัน")
+    assert the_ticket(services).description == ("ถนนพัง หน้าบ้านเป็นหลุมลึก รถล้มสองคัน เมื่อคืนมีคนเจ็บด้วยค่ะ")
+
+
+def test_everyday_words_pick_a_category_and_others_get_a_hint(
+    app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.say("มีกองอะไรไม่รู้ทิ้งไว้หน้าบ้านหลายวันแล้วค่ะ")
+    assert th.CATEGORY_PRESS_A_BUTTON in chat.say("ไม่รู้สิ")
+    assert "เกิดขึ้นที่ไหนคะ" in chat.say("ขยะค่ะ")
+
+
+def test_a_bribe_written_as_the_place_gets_the_safety_question(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say("ไฟส่องสว่างดับทั้งซอยค่ะ")
+    chat.tap(said.payload("แสงสว่าง"))
+    said = chat.say("หน้า อบต. เจ้าหน้าที่บอกต้องจ่ายใต้โต๊ะ 500 ถึงจะมาซ่อม")
+    assert th.CORRUPTION_QUESTION in said
+    assert tickets(services) == []
+
+
+def test_staff_notices_reach_the_dev_chat_at_the_next_turn(
+    app: Flask, clock: FakeClock, services: Services
+) -> None:
+    client = app.test_client()
+
+    def say(**body: str) -> str:
+        response = client.post("/dev/chat/messages", json={"user": "web-7", **body})
+        return "\n".join(r["text"] for r in response.get_json()["replies"])
+
+    say(text=POTHOLE)
+    say(postback="cx:cat:road")
+    say(text="หมู่ 1")
+    say(postback="cx:photos_done")
+    say(postback="cx:contact_no")
+    assert "GC-2570-00001" in say(postback="cx:confirm")
+    TicketOffice(services.db, services.outbox, clock, sla_days=15).update(
+        TicketCode(2570, 1), StatusUpdate(Status.IN_PROGRESS, "somchai", "ช่างเข้าตรวจแล้ว")
+    )
+    assert services.outbox.due_users() == []
+    assert "ช่างเข้าตรวจแล้ว" in say(text="สวัสดีค่ะ")
