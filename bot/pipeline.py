@@ -36,6 +36,7 @@ logger = logging.getLogger("siang.pipeline")
 MAX_ATTEMPTS = 3
 STALE_PENDING = timedelta(seconds=30)
 ABANDONED_FLOW_WINDOW = timedelta(days=1)
+EXPIRY_GRACE = timedelta(minutes=5)
 
 
 class Pipeline:
@@ -329,7 +330,9 @@ class Pipeline:
         Only flows that timed out within the last day are looked at, through the index on
         `updated_at`: the sweep runs every minute, and the window covers a day of downtime.
         """
-        cutoff = self.clock.now() - idle_timeout
+        # a little later than the router's expiry, which counts from when a reply arrived:
+        # a reply spooled or queued for a moment must find its draft still there
+        cutoff = self.clock.now() - idle_timeout - EXPIRY_GRACE
         with self.db.transaction() as s:
             rows = s.scalars(
                 select(ConversationStateRow)

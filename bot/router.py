@@ -11,6 +11,7 @@ from handlers import texts_th as th
 from handlers.clarify import (
     CLARIFY_FLOW,
     CORRUPTION_QUESTION,
+    RESUME,
     ask_again,
     chosen_intent,
     still_unanswered,
@@ -171,10 +172,26 @@ class Router:
                 turn = Turn(message, IDLE, now, understood, ports)
                 return self.registry.find(turn).handle(turn)
             understood = understood.chosen(intent)
+            resumed = self._resume(state, intent, Turn(message, IDLE, now, understood, ports))
+            if resumed is not None:
+                return resumed
         else:
             understood = Understanding.of_choice(intent)
         turn = Turn(message, IDLE, now, understood, ports)
         return self.registry.find(turn).handle(turn)
+
+    def _resume(self, state: ConversationState, intent: str, turn: Turn) -> Outcome | None:
+        """ "Not corruption" to a question a flow asked mid-way: the text goes back to that
+        flow's step as its answer, with everything collected before still there."""
+        waiting = state.data.get(RESUME)
+        if intent != state.data.get("otherwise") or not isinstance(waiting, dict):
+            return None
+        flow = self.registry.flow(str(waiting.get("flow")))
+        data = waiting.get("data")
+        if flow is None or not isinstance(data, dict):
+            return None
+        flow_state = ConversationState(str(waiting["flow"]), str(waiting.get("step")), data)
+        return flow.handle(replace(turn, state=flow_state))
 
 
 # Commands whose answer replaces an open flow rather than answering beside it.

@@ -13,6 +13,9 @@ CLARIFY_FLOW = "clarify"
 """While this question is open, the state keeps the original text so that the chosen
 handler sees the message as if it had been understood at once. The router resolves it."""
 CHOICE_PREFIX = "intent:"
+RESUME = "resume"
+"""A flow that asked the question keeps its own state here (flow, step, data): when the
+answer is the intent it assumed, the router gives the text back to that flow's step."""
 CORRUPTION_QUESTION = "corruption"
 UNSURE_QUESTION = "unsure"
 

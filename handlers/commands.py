@@ -58,7 +58,10 @@ _WORDS: dict[str, Command] = {
 # One character or one whole word per repetition: no nested quantifier, no backtracking blow-up.
 _TRAILING_POLITE = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?])+$")
 _LONGEST_COMMAND = 40
-_ERASE_REQUEST = re.compile(r"ลบข้อมูล")  # anything longer is a sentence, not a command word
+# "ขอลบข้อมูลส่วนตัว", "ลบข้อมูลผมด้วยครับ"; not "เจ้าหน้าที่ลบข้อมูลคำร้องของฉัน" (a complaint)
+_ERASE_REQUEST = re.compile(
+    r"^(?:ขอ|ช่วย|อยาก|ต้องการ|รบกวน)?\s*ลบข้อมูล"
+)  # anything longer is a sentence, not a command word
 
 
 def bare_word(text: str) -> str:

@@ -22,13 +22,14 @@ from complaints.thai_calendar import thai_date
 from complaints.tickets import Contact
 from handlers import texts_th as th
 from handlers.basic import Menu, OfficeInfo
-from handlers.clarify import Clarify
+from handlers.clarify import RESUME, Clarify
 from handlers.commands import Command, bare_word, payload_number
 from handlers.contract import IDLE, NOTIFY_ON_EXPIRY, ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from handlers.notices import category_label
 from nlu.categories import BY_SLUG, TAXONOMY, CategorySuggestion
 from nlu.entities import EntityKind
+from nlu.tokens import tokenize
 from nlu.understand import CORRUPTION, IntentGuess
 
 FLOW = "complaint"
@@ -73,6 +74,9 @@ class Step(StrEnum):
 
 
 ORDER = (Step.DESCRIBE, Step.CATEGORY, Step.PLACE, Step.PHOTOS, Step.CONTACT, Step.CONFIRM)
+# Steps whose typed text is kept as part of the complaint (the description step asks on
+# its own); buttons and short answers elsewhere are not worth a false alarm.
+_FREE_TEXT_STEPS = frozenset({Step.CATEGORY, Step.PLACE})
 EDITABLE = {
     Step.DESCRIBE: th.LABEL_EDIT_DESCRIPTION,
     Step.CATEGORY: th.LABEL_EDIT_CATEGORY,
@@ -97,6 +101,11 @@ _YES = {
     "ใช่", "ยืนยัน", "ตกลง", "ส่ง", "ส่งเลย", "ok", "okay", "โอเค", "ได้", "ได้เลย", "ถูกต้อง",
     "ยืนยันส่งเรื่อง", "เอา", "เอาเลย", "ต้องการ", "ให้", "ให้ติดต่อ", "ติดต่อได้", "yes", "จ้ะ",
 }  # fmt: skip
+_NOT_A_NAME = {
+    "เบอร์", "เบอร์โทร", "โทร", "ติดต่อ", "ติดต่อได้", "ติดต่อได้ที่", "ได้ที่", "ที่", "ได้", "ได้เลย",
+    "ค่ะ", "ครับ", "ใช่", "ให้ติดต่อ", "นะ", "เลย", "ชื่อ",
+}  # fmt: skip
+_PARTICLES = {"ค่ะ", "คะ", "ครับ", "คับ", "จ้า", "จ้ะ", "นะ", "เลย"}
 _NO = {"ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ต้องติดต่อ", "ไม่ประสงค์", "ไม่ให้", "ไม่เอา", "no"}
 # A message cancels only when it says so: the classifier alone reads "เอาค่ะ" as cancel.
 _CANCEL_WORDS = re.compile(r"ยกเลิก|ไม่เอาแล้ว|ไม่แจ้งแล้ว|ไม่ร้องเรียนแล้ว|เลิกแจ้ง|cancel", re.I)
@@ -225,8 +234,8 @@ class ComplaintFlow:
         if message.kind is MessageKind.IMAGE and step is not Step.PHOTOS:
             return self._photo_between_steps(step, draft, turn)
         u = turn.understanding
-        if step is not Step.DESCRIBE and u is not None and u.corruption_signal:
-            # a bribe written into the place or any other answer: the safety rule first
+        if step in _FREE_TEXT_STEPS and u is not None and u.corruption_signal:
+            # a bribe written as the place, or as more details: the safety rule first
             return self._safety_question(draft, turn)
         handler = {
             Step.DESCRIBE: self._on_description,
@@ -280,7 +289,8 @@ class ComplaintFlow:
         if u is not None and (u.corruption_signal or u.intent.intent == CORRUPTION):
             return self._safety_question(draft, turn)
         # "ถนนพัง" then "หน้าบ้าน เป็นหลุมลึก": kept and joined, never thrown away
-        joined = f"{draft.description} {text}" if draft.description and not draft.editing else text
+        unfinished = draft.description and len(draft.description) < MIN_DESCRIPTION_CHARS
+        joined = f"{draft.description} {text}" if unfinished and not draft.editing else text
         draft = replace(draft, description=joined[:MAX_DESCRIPTION_CHARS])
         if len(joined) < MIN_DESCRIPTION_CHARS:
             return self._ask(
@@ -296,9 +306,12 @@ class ComplaintFlow:
         slug = payload.removeprefix(CATEGORY) if payload.startswith(CATEGORY) else ""
         if not slug and turn.message.kind is MessageKind.TEXT:
             slug = _category_named(turn.message.text)
-        if slug in BY_SLUG:
-            return self._next(Step.CATEGORY, replace(draft, category=slug), turn)
         text = turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
+        if slug in BY_SLUG:
+            if not payload and describes_a_problem(text):  # "ถนนหน้าวัดมีหลุม": keep the words
+                more = f"{draft.description} {text}"[:MAX_DESCRIPTION_CHARS]
+                draft = replace(draft, description=more)
+            return self._next(Step.CATEGORY, replace(draft, category=slug), turn)
         if describes_a_problem(text):  # more about the problem, not a category: keep it
             more = f"{draft.description} {text}"[:MAX_DESCRIPTION_CHARS]
             added = Reply(text=th.DESCRIPTION_ADDED)
@@ -346,14 +359,14 @@ class ComplaintFlow:
         return self._ask(Step.PHOTOS, draft, turn, before=(Reply(text=th.PHOTO_WAITING),))
 
     def _on_contact(self, draft: Draft, turn: Turn) -> Outcome:
+        if _phone_in(turn):  # "ได้ค่ะ 0812345678": details given are a yes
+            return self._on_name(replace(draft, contact="yes"), turn)
         answer = _yes_no(turn, CONTACT_YES, CONTACT_NO)
         if answer is True:
             return self._ask(Step.CONTACT_NAME, replace(draft, contact="yes"), turn)
         if answer is False:
             draft = replace(draft, contact="no", name="", phone="")
             return self._next(Step.CONTACT, draft, turn)
-        if _phone_in(turn):  # they simply gave their details: that is a yes
-            return self._on_name(replace(draft, contact="yes"), turn)
         hint = Reply(text=th.CONTACT_PRESS_A_BUTTON)
         return self._ask(Step.CONTACT, draft, turn, before=(hint,))
 
@@ -367,8 +380,12 @@ class ComplaintFlow:
         if phone:  # "ป้าแดง 08 1234 5678 ค่ะ": both at once
             name = _name_only(turn.message.text.replace(turn.message.text[_phone_span(turn)], " "))
             draft = replace(draft, name=name[:MAX_NAME_CHARS] or draft.name, phone=phone)
+            if not draft.name:  # "โทร 0812345678 ได้เลย": the number, but no name yet
+                return self._ask(Step.CONTACT_NAME, draft, turn)
             return self._next(Step.CONTACT, draft, turn)
         name = _name_only(text)[:MAX_NAME_CHARS]
+        if draft.phone:  # the number came first
+            return self._next(Step.CONTACT, replace(draft, name=name), turn)
         return self._ask(Step.CONTACT_PHONE, replace(draft, name=name), turn)
 
     def _on_phone(self, draft: Draft, turn: Turn) -> Outcome:
@@ -386,7 +403,7 @@ class ComplaintFlow:
     def _on_confirm(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if message.postback == CONFIRM or (typed and _typed_answer(message.text) is True):
+        if message.postback == CONFIRM or (typed and _typed_answer(message.text, whole=True)):
             return self._file(draft, turn)
         if message.postback == EDIT or typed in {"แก้ไข", "แก้"}:
             return self._ask(Step.EDIT, draft, turn)
@@ -407,12 +424,16 @@ class ComplaintFlow:
 
     def _safety_question(self, draft: Draft, turn: Turn) -> Outcome:
         """The safety rule: a possible corruption report is never filed as a general one
-        without asking; "no" brings the text back as a general complaint."""
-        self._discard(turn, draft)
+        without asking. The draft waits in the question's state: "no" gives the text back
+        to this step as its answer (`RESUME`), "yes" leaves the draft behind."""
         u = turn.understanding
         assert u is not None
         as_general = replace(u, intent=IntentGuess(GENERAL, 1.0), corruption_signal=True)
-        return Clarify().handle(replace(turn, understanding=as_general))
+        asked = Clarify().handle(replace(turn, understanding=as_general))
+        step = _step(turn.state.step) if turn.state.flow == FLOW else Step.DESCRIBE
+        waiting = {"flow": FLOW, "step": step.value, "data": draft.data()}
+        data = {**asked.state.data, RESUME: waiting, NOTIFY_ON_EXPIRY: draft.notify_to}
+        return replace(asked, state=replace(asked.state, data=data))
 
     # ---- photos --------------------------------------------------------------------------
 
@@ -657,22 +678,26 @@ def _category_named(text: str) -> str:
     named = [c for c in TAXONOMY if c.name.lower() in typed or typed == c.slug]
     if named:
         return max(named, key=lambda c: len(c.name)).slug
-    said = [word for word in _CATEGORY_WORDS if word in typed]
+    words = set(tokenize(typed))  # whole words: "ความหมาย" holds no "หมา"
+    said = [word for word in _CATEGORY_WORDS if word in words or word == typed]
     return _CATEGORY_WORDS[max(said, key=len)] if said else ""
 
 
-def _typed_answer(text: str) -> bool | None:
+def _typed_answer(text: str, *, whole: bool = False) -> bool | None:
     """Yes or no from a typed reply, emoji and particles aside: "ยืนยันค่ะ 🙏",
-    "ใช่ค่ะ ถูกต้อง", "ok 👍", "ไม่ต้องค่ะ"."""
+    "ใช่ค่ะ ถูกต้อง", "ok 👍", "ไม่ต้องค่ะ". With `whole`, every word must agree: "ได้ค่ะ
+    แต่ขอแก้สถานที่ก่อน" is no yes to a step that cannot be undone."""
     plain = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
-    words = [bare_word(w) for w in plain.split()]
-    words = [w for w in words if w]
+    words = [w for w in (bare_word(w) for w in plain.split()) if w not in _PARTICLES]
     if not words:
         return None
-    if words[0] in _NO or bare_word(" ".join(words)) in _NO:
-        return False
-    if words[0] in _YES or bare_word(" ".join(words)) in _YES:
-        return True
+    for answer, vocabulary in ((False, _NO), (True, _YES)):
+        if bare_word(" ".join(words)) in vocabulary:
+            return answer
+        if whole and all(w in vocabulary for w in words):
+            return answer
+        if not whole and words[0] in vocabulary:
+            return answer
     return None
 
 
@@ -690,8 +715,10 @@ def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
 
 
 def _name_only(text: str) -> str:
-    """A name as typed, without the polite particles and spare spaces around it."""
-    return " ".join(bare_word(" ".join(text.split())).split())
+    """A name as typed, without particles, spare spaces and the words people put around
+    a number ("เบอร์", "โทร", "ติดต่อได้ที่", "ได้ค่ะ")."""
+    words = [w for w in bare_word(" ".join(text.split())).split() if w not in _NOT_A_NAME]
+    return " ".join(bare_word(" ".join(words)).split()) if words else ""
 
 
 def _phone_in(turn: Turn) -> str:

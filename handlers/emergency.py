@@ -15,6 +15,12 @@ _EMERGENCY = re.compile(
 )
 
 
+_NEGATED = re.compile(r"ไม่มี\s*(?:คน)?\s*$|ไม่\s*$")
+
+
 def emergency_reply(text: str) -> Reply | None:
-    """The hotlines, if the message sounds like an emergency."""
-    return Reply(text=th.EMERGENCY_HOTLINES) if _EMERGENCY.search(text) else None
+    """The hotlines, if the message sounds like an emergency ("ไม่มีคนบาดเจ็บ" does not)."""
+    for found in _EMERGENCY.finditer(text):
+        if not _NEGATED.search(text[max(0, found.start() - 12) : found.start()]):
+            return Reply(text=th.EMERGENCY_HOTLINES)
+    return None

@@ -12,7 +12,7 @@ from handlers.commands import Command
 from handlers.complaint_intake import ComplaintFlow, ComplaintIntake, SuggestsCategories
 from handlers.contract import FlowHandler, Handler, Turn
 from handlers.erasure import EraseMyData
-from handlers.service_info import FollowUp, KnowledgeSource, ServiceInfo
+from handlers.service_info import KNOWLEDGE_BUTTONS, FollowUp, KnowledgeSource, ServiceInfo
 from handlers.ticket_status import TICKET_BUTTONS, TicketStatus, TypedResultAnswer
 
 DEFAULT_SLA_DAYS = 15
@@ -101,5 +101,8 @@ def build_registry(
         fallback=basic.Fallback(menu),
         flows={f.flow: f for f in flows},
         menu=menu,
-        beside_flows=TICKET_BUTTONS if categories is not None else (),
+        beside_flows=(
+            *(TICKET_BUTTONS if categories is not None else ()),
+            *(KNOWLEDGE_BUTTONS if knowledge is not None else ()),
+        ),
     )

@@ -26,6 +26,8 @@ ENTRY_PREFIX = "kb:"
 ASPECT_PREFIX = "kbq:"
 PAGE_PREFIX = "kbp:"
 TALLY_PREFIX = "knowledge:"
+KNOWLEDGE_BUTTONS = (ENTRY_PREFIX, PAGE_PREFIX)
+"""Buttons answered even while another flow (a complaint) is open."""
 
 # A match is clear when the search is confident of it and well ahead of the next one.
 CLEAR_CONFIDENCE = 0.5

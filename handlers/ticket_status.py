@@ -13,7 +13,7 @@ from datetime import date
 from complaints.thai_calendar import thai_date, thai_day
 from complaints.tickets import EventKind, Status, Ticket, TicketCode
 from handlers import texts_th as th
-from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command, payload_number
+from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command, bare_word, payload_number
 from handlers.contract import Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from handlers.notices import category_label, rating_choices
@@ -171,9 +171,15 @@ def _not_found(code: TicketCode) -> Reply:
 
 
 # "5", "5 ดาวครับ", "ให้ 4 คะแนนค่ะ" (on the normalised text: Thai digits are ASCII by then)
-_TYPED_STARS = re.compile(r"^(?:ให้\s*)?([1-5])\s*(?:ดาว|คะแนน|★)?\s*(?:ค่ะ|คะ|ครับ|คับ|จ้า|นะ)?$")
-_NOT_FIXED = re.compile(r"ยังไม่(?:ได้)?(?:รับการ)?(?:แก้|ซ่อม)|ยังไม่เรียบร้อย|ยังไม่หาย|ยังเหมือนเดิม|ไม่ได้แก้")
-_TYPED_ANSWER_MAX_CHARS = 80
+# (a lone "2" is no rating: it may answer anything)
+_TYPED_STARS = re.compile(r"^(?:ให้\s*)?([1-5])\s*(?:ดาว|คะแนน|★)\s*(?:ค่ะ|คะ|ครับ|คับ|จ้า|นะ)?$")
+_NOT_FIXED = re.compile(
+    r"(?:ปัญหา|เรื่องนี้|มัน)?ยังไม่(?:ได้)?(?:รับการ)?(?:แก้ไข|แก้|ซ่อม)(?:เลย|นะ)?"
+    r"|ยังไม่เรียบร้อย|ยังไม่หาย|ยังเหมือนเดิม"
+)
+_TYPED_ANSWER_MAX_CHARS = 40
+_VERDICT_LEFTOVER_CHARS = 16
+"""What may remain beside the verdict ("จ้า หลุมยังอยู่"): more is a new message."""
 
 
 class TypedResultAnswer:
@@ -200,11 +206,18 @@ class TypedResultAnswer:
     @staticmethod
     def _answer(turn: Turn) -> tuple[Ticket, int | None] | None:
         u, desk = turn.understanding, turn.ports.desk
-        if u is None or desk is None or len(u.text) > _TYPED_ANSWER_MAX_CHARS:
+        if u is None or desk is None or u.corruption_signal:
+            return None  # a report about an official goes to the safety question
+        if len(u.text) > _TYPED_ANSWER_MAX_CHARS:
             return None
         stars = _TYPED_STARS.match(u.text.strip())
-        if stars is None and _NOT_FIXED.search(u.text) is None:
+        verdict = _NOT_FIXED.search(u.text) if stars is None else None
+        if stars is None and verdict is None:
             return None  # most messages stop here, before any query
+        if verdict is not None:
+            leftover = bare_word(u.text.replace(verdict.group(), " "))
+            if len(leftover.replace(" ", "")) > _VERDICT_LEFTOVER_CHARS:
+                return None  # "ไฟถนนซอย 5 ดับมาสามวันแล้ว ยังไม่ได้ซ่อม" is a new complaint
         for ticket in desk.mine(3):
             # only a result still waiting for the verdict: "ยังไม่ได้แก้" about a problem
             # closed weeks ago is more likely a new complaint than this ticket's answer

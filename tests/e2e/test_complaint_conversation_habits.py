@@ -135,15 +135,82 @@ def test_everyday_words_pick_a_category_and_others_get_a_hint(
     assert "เกิดขึ้นที่ไหนคะ" in chat.say("ขยะค่ะ")
 
 
-def test_a_bribe_written_as_the_place_gets_the_safety_question(
+def test_a_bribe_written_as_the_place_gets_the_safety_question_and_no_keeps_the_draft(
     app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
 ) -> None:
     chat = LineChat(app, platform, clock)
-    said = chat.say("ไฟส่องสว่างดับทั้งซอยค่ะ")
+    said = chat.say("ไฟส่องสว่างดับทั้งซอยค่ะ มืดมาก")
     chat.tap(said.payload("แสงสว่าง"))
-    said = chat.say("หน้า อบต. เจ้าหน้าที่บอกต้องจ่ายใต้โต๊ะ 500 ถึงจะมาซ่อม")
+    place = "หน้า อบต. เจ้าหน้าที่บอกต้องจ่ายใต้โต๊ะ 500 ถึงจะมาซ่อม"
+    said = chat.say(place)
     assert th.CORRUPTION_QUESTION in said
     assert tickets(services) == []
+    said = chat.tap(said.payload(th.CHOICE_NO))  # "not corruption": the draft carries on
+    assert "รูปถ่าย" in said  # the place was taken as the answer, next question
+    chat.say("ไม่มีรูป")
+    chat.say("ไม่ต้องค่ะ")
+    chat.say("ยืนยัน")
+    row = the_ticket(services)
+    assert (row.description, row.category, row.place) == (
+        "ไฟส่องสว่างดับทั้งซอยค่ะ มืดมาก",
+        "lighting",
+        place,
+    )
+
+
+def test_yes_but_at_the_summary_files_nothing(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    walk_to_summary(chat)
+    assert th.CONFIRM_WAITING in chat.say("ได้ค่ะ แต่ขอแก้สถานที่ก่อน")
+    assert tickets(services) == []
+
+
+def test_a_lone_number_or_a_new_complaint_does_not_touch_a_waiting_result(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.tap(walk_to_summary(chat).payload(th.LABEL_CONFIRM))
+    resolved(services, clock)
+    chat.say("2")
+    said = chat.say("ไฟถนนซอย 5 ดับมาสามวันแล้ว ยังไม่ได้ซ่อม")
+    assert the_ticket(services).status == "resolved"
+    assert th.COMPLAINT_INTRO in said  # a new complaint, not a reopened old one
+
+
+def test_going_back_to_the_description_replaces_it(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.say(POTHOLE)
+    chat.say("ย้อนกลับ")
+    chat.say("ไฟถนนดับทั้งซอยเลยค่ะ")
+    said = chat.say("แสงสว่าง")
+    chat.say("ซอย 5")
+    chat.say("ไม่มีรูป")
+    chat.say("ไม่ต้องค่ะ")
+    chat.say("ยืนยัน")
+    assert the_ticket(services).description == "ไฟถนนดับทั้งซอยเลยค่ะ"
+    assert "เกิดขึ้นที่ไหนคะ" in said
+
+
+def test_a_number_without_a_name_asks_for_the_name(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    to_contact_question(chat)
+    assert th.ASK_CONTACT_NAME in chat.say("โทร 0812345678 ได้เลย")
+    assert th.SUMMARY_ASK in chat.say("ลุงมี")
+    chat.say("ยืนยัน")
+    row = the_ticket(services)
+    assert (row.contact_name, row.contact_phone) == ("ลุงมี", "0812345678")
+
+
+def test_no_one_hurt_is_no_emergency(app: Flask, platform: FakePlatform, clock: FakeClock) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say("กิ่งไม้หักขวางถนน ไม่มีคนบาดเจ็บค่ะ")
+    assert th.EMERGENCY_HOTLINES not in said
 
 
 def test_staff_notices_reach_the_dev_chat_at_the_next_turn(

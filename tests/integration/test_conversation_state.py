@@ -88,7 +88,7 @@ def stored_state(services: Services) -> ConversationStateRow:
 def test_the_sweep_forgets_what_an_abandoned_flow_held(settings, platform, clock) -> None:
     services = with_echo_flow(settings, clock)
     open_echo_flow(services)
-    clock.advance(minutes=31)
+    clock.advance(minutes=36)  # the idle timeout and the sweep's grace for queued replies
 
     Jobs(services).sweep()
 
