@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from complaints.corruption import DraftVault, IntegrityDesk
 from complaints.desk import TicketDesk
 from complaints.photos import PhotoInbox
 from handlers.messages import IncomingMessage, Reply
@@ -42,6 +43,10 @@ class Ports:
 
     desk: TicketDesk | None = None
     photos: PhotoInbox | None = None
+    integrity: IntegrityDesk | None = None
+    """The confidential corruption track (seal and look up by code; never read)."""
+    vault: DraftVault | None = None
+    """Encrypts a corruption report being written, in the conversation state."""
 
 
 NO_PORTS = Ports()
