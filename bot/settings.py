@@ -54,6 +54,8 @@ class Settings:
     auto_close_days: int = 14
     personal_data_retention_days: int = 365
     staff_chat: StaffChat | None = None
+    argon2_cost: str = "moderate"
+    """How hard new integrity officers' passphrase keys are (see `bot.integrity_desk.COSTS`)."""
 
     @property
     def development(self) -> bool:
@@ -218,7 +220,24 @@ def load_settings(
             env, "SIANG_PERSONAL_DATA_RETENTION_DAYS", 365, 1, 3650
         ),
         staff_chat=_staff_chat(env),
+        argon2_cost=_argon2_cost(env, environment),
     )
+
+
+ARGON2_COSTS = ("moderate", "interactive", "min")
+
+
+def _argon2_cost(env: Mapping[str, str], environment: str) -> str:
+    """SIANG_ARGON2_COST: moderate (the default), interactive, or min (tests only: fast and
+    worthless against guessing)."""
+    cost = (env.get("SIANG_ARGON2_COST") or "moderate").strip().lower()
+    if cost not in ARGON2_COSTS:
+        raise ConfigError(
+            f"SIANG_ARGON2_COST must be one of {', '.join(ARGON2_COSTS)}, got {cost!r}"
+        )
+    if cost == "min" and environment != "test":
+        raise ConfigError("SIANG_ARGON2_COST=min is for tests only (SIANG_ENV=test)")
+    return cost
 
 
 def _embedded_secret(instance_dir: Path) -> str:

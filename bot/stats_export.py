@@ -17,15 +17,17 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.clock import THAI_TIME, Clock, thai_date
 from bot.db import Database
-from bot.models import MonthlyTally, TicketRow
+from bot.models import CorruptionReport, IntegrityOfficer, MonthlyTally, TicketRow
 from bot.settings import Settings
 from complaints.stats import (
     FINISHED,
+    CaseFacts,
+    CorruptionStats,
     Figures,
     Group,
     KnowledgeUsage,
@@ -33,6 +35,7 @@ from complaints.stats import (
     PeriodKind,
     StatsReport,
     TicketFacts,
+    TrackFigures,
     compute_report,
 )
 from complaints.thai_calendar import BE_OFFSET, MONTHS_SHORT
@@ -93,6 +96,8 @@ TH = {
     "sheet_satisfaction": "ความพึงพอใจ",
     "sheet_knowledge": "การสอบถามบริการ",
     "unknown_channel": "ไม่ระบุ",
+    "title_corruption": "เรื่องร้องเรียนการทุจริต",
+    "sheet_corruption": "เรื่องทุจริต",
 }
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "dev": "ช่องทางทดสอบ"}
 FIGURE_FIELDS = (
@@ -204,6 +209,23 @@ def read_ticket_facts(session: Session, period: Period) -> list[TicketFacts]:
     return [ticket_facts(*row) for row in rows]
 
 
+def read_corruption_facts(session: Session, period: Period) -> list[CaseFacts] | None:
+    """The corruption reports' metadata (received date and status: nothing sealed is
+    read), or None when the office does not run the track (no officer, no report)."""
+    in_use = session.scalar(select(exists().select_from(IntegrityOfficer))) or session.scalar(
+        select(exists().select_from(CorruptionReport))
+    )
+    if not in_use:
+        return None
+    start, end = utc_bounds(period)
+    rows = session.execute(
+        select(CorruptionReport.received_on, CorruptionReport.status).where(
+            CorruptionReport.received_at >= start, CorruptionReport.received_at < end
+        )
+    )
+    return [CaseFacts(received_on, Status(status)) for received_on, status in rows]
+
+
 def read_knowledge_usage(
     session: Session, period: Period, titles: Mapping[str, str]
 ) -> list[KnowledgeUsage]:
@@ -226,7 +248,10 @@ def collect(
     with db.transaction() as session:
         facts = read_ticket_facts(session, period)
         usage = read_knowledge_usage(session, period, titles or {})
-    return compute_report(facts, period, thai_date(clock.now()), usage, channels=CHANNELS)
+        corruption = read_corruption_facts(session, period)
+    return compute_report(
+        facts, period, thai_date(clock.now()), usage, channels=CHANNELS, corruption=corruption
+    )
 
 
 @dataclass(frozen=True)
@@ -321,6 +346,7 @@ def tables(report: StatsReport, office: str = "") -> list[Table]:
     else:
         verdict = TH["met"] if satisfaction.target_met else TH["not_met"]
     totals = tuple((TH[name], _cell(getattr(report.totals, name))) for name in FIGURE_FIELDS)
+    corruption = [] if report.corruption is None else [_corruption_table(report.corruption)]
     return [
         Table(report_title(report, office), TH["sheet_totals"], (TH["item"], TH["value"]), totals),
         _group_table(report, "by_category", "category", category_label),
@@ -348,8 +374,25 @@ def tables(report: StatsReport, office: str = "") -> list[Table]:
                 for u in report.knowledge_usage
             ),
         ),
-        # Corruption reports, once they exist, get their own table here, never mixed in above.
+        *corruption,  # its own section, never mixed into the figures above
     ]
+
+
+TRACK_FIELDS = ("received", "finished", "in_progress", "rejected")
+
+
+def _corruption_table(stats: CorruptionStats) -> Table:
+    def cells(figures: TrackFigures) -> tuple[Cell, ...]:
+        return tuple(getattr(figures, name) for name in TRACK_FIELDS)
+
+    rows = [(thai_month(month), *cells(figures)) for month, figures in stats.by_month]
+    rows.append((TH["total"], *cells(stats.totals)))
+    return Table(
+        TH["title_corruption"],
+        TH["sheet_corruption"],
+        (TH["month_received"], *(TH[name] for name in TRACK_FIELDS)),
+        tuple(rows),
+    )
 
 
 def _group_table(
@@ -432,8 +475,22 @@ def render_json(report: StatsReport) -> str:
             {"month": u.month, "entry": u.entry_id, "title": u.title, "count": u.count}
             for u in report.knowledge_usage
         ],
+        "corruption": _corruption_json(report.corruption),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _corruption_json(stats: CorruptionStats | None) -> dict[str, object] | None:
+    if stats is None:
+        return None
+
+    def figures(f: TrackFigures) -> dict[str, int]:
+        return {name: getattr(f, name) for name in TRACK_FIELDS}
+
+    return {
+        "totals": figures(stats.totals),
+        "by_month": [{"month": month, **figures(f)} for month, f in stats.by_month],
+    }
 
 
 def _figures_json(figures: Figures) -> dict[str, int | float | None]:

@@ -109,6 +109,31 @@ class KnowledgeUsage:
 
 
 @dataclass(frozen=True)
+class CaseFacts:
+    """What the statistics need of one corruption report: its metadata, nothing sealed."""
+
+    received_on: date
+    status: Status
+
+
+@dataclass(frozen=True)
+class TrackFigures:
+    """The corruption track's counts: no categories, channels or ratings, on purpose."""
+
+    received: int
+    finished: int
+    in_progress: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class CorruptionStats:
+    totals: TrackFigures
+    by_month: tuple[tuple[str, TrackFigures], ...]
+    """Every month of the period ("2026-11"), in order."""
+
+
+@dataclass(frozen=True)
 class Figures:
     received: int
     finished: int
@@ -151,8 +176,9 @@ class StatsReport:
     by_channel: tuple[Group, ...]
     satisfaction: Satisfaction
     knowledge_usage: tuple[KnowledgeUsage, ...]
-    # Corruption reports will get their own separate section here once they exist; they are
-    # never mixed into the general-complaint figures.
+    corruption: CorruptionStats | None = None
+    """The corruption track's own counts, never mixed into the figures above; None when
+    the office does not run the track."""
 
 
 def compute_report(
@@ -161,6 +187,7 @@ def compute_report(
     as_of: date,
     knowledge_usage: Iterable[KnowledgeUsage] = (),
     channels: Sequence[str] = (),
+    corruption: Iterable[CaseFacts] | None = None,
 ) -> StatsReport:
     """The report on the tickets received in `period`, with overdue counted as of `as_of`.
 
@@ -184,6 +211,28 @@ def compute_report(
         by_channel=tuple(by_channel),
         satisfaction=satisfaction_of(tickets),
         knowledge_usage=tuple(usage),
+        corruption=None if corruption is None else corruption_stats(corruption, period),
+    )
+
+
+def corruption_stats(cases: Iterable[CaseFacts], period: Period) -> CorruptionStats:
+    """The corruption reports received in `period`, in total and by month."""
+    received = [c for c in cases if c.received_on in period]
+    by_month: dict[str, list[CaseFacts]] = {month: [] for month in period.months}
+    for case in received:
+        by_month[case.received_on.strftime("%Y-%m")].append(case)
+    return CorruptionStats(
+        totals=track_figures(received),
+        by_month=tuple((month, track_figures(group)) for month, group in by_month.items()),
+    )
+
+
+def track_figures(cases: Sequence[CaseFacts]) -> TrackFigures:
+    return TrackFigures(
+        received=len(cases),
+        finished=sum(1 for c in cases if c.status in FINISHED),
+        in_progress=sum(1 for c in cases if c.status.open),
+        rejected=sum(1 for c in cases if c.status is Status.REJECTED),
     )
 
 

@@ -36,6 +36,18 @@ TABLES = (
     "tickets",
     "ticket_sequences",
     "ticket_photos",
+    "integrity_officers",
+    "integrity_settings",
+    "corruption_reports",
+    "corruption_report_keys",
+    "corruption_exclusions",
+    "corruption_additions",
+    "corruption_addition_keys",
+    "corruption_evidence",
+    "corruption_evidence_keys",
+    "corruption_events",
+    "integrity_audit",
+    "integrity_attempts",
 )
 
 
