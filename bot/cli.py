@@ -546,3 +546,266 @@ def tickets_update(
     finally:
         office.db.dispose()
     click.echo(update_line(ticket))
+
+
+# ---- siang integrity: integrity officers work confidential corruption reports --------
+
+if TYPE_CHECKING:
+    from bot.integrity_office import IntegrityOffice
+
+
+@main.group()
+def integrity() -> None:
+    """The confidential corruption track, for integrity officers only.
+
+    Every command that touches a case asks for the officer's passphrase: at the terminal
+    with a hidden prompt, otherwise as one line on stdin (so it can be scripted). Every
+    read and change is written to the audit log (`siang integrity audit`)."""
+
+
+def _integrity_errors(func: F) -> F:
+    """Refusals (wrong passphrase, no right to a case, rules) are one line and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from bot.integrity_office import IntegrityError
+        from complaints.lifecycle import UpdateRejected
+        from complaints.tickets import TransitionError
+
+        try:
+            return func(*args, **kwargs)
+        except (IntegrityError, UpdateRejected, TransitionError) as exc:
+            _fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _passphrase(prompt: str, *, confirm: bool = False) -> str:
+    """Hidden prompt at a terminal; otherwise the next line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        given = getpass.getpass(prompt)
+        if confirm and getpass.getpass("พิมพ์วลีรหัสผ่านอีกครั้ง: ") != given:
+            _fail("the two passphrases differ")
+        return given
+    line = sys.stdin.readline()
+    if not line:
+        _fail("no passphrase: type it at a terminal, or give it as one line on stdin")
+    return line.rstrip("\r\n")
+
+
+def _officer_passphrase(officer: str) -> str:
+    return _passphrase(f"วลีรหัสผ่านของ {officer}: ")
+
+
+def _integrity_office(settings: Settings) -> IntegrityOffice:
+    from bot.channels.dev import DevSender
+    from bot.clock import SystemClock
+    from bot.db import Database
+    from bot.integrity_desk import COSTS
+    from bot.integrity_office import IntegrityOffice
+    from bot.logs import UserHasher
+    from bot.outbox import Outbox
+    from bot.services import build_knowledge, build_senders, sla_days
+
+    db = Database.from_url(settings.database_url)
+    clock = SystemClock()
+    passphrase_cost, receipt_cost = COSTS[settings.argon2_cost]
+    return IntegrityOffice(
+        db,
+        clock,
+        sla_days=sla_days(settings, build_knowledge(settings)),
+        outbox=Outbox(db, build_senders(settings, DevSender()), clock),
+        user_refs=UserHasher(settings.secret_key),
+        passphrase_cost=passphrase_cost,
+        receipt_cost=receipt_cost,
+    )
+
+
+@integrity.command("keygen")
+@click.option("--name", required=True, help="The new officer's name (unique).")
+@click.option(
+    "--helper",
+    help="An officer who can already read cases: their passphrase re-seals the existing "
+    "cases to the new officer. Without one, the new officer reads only new cases.",
+)
+@_clear_errors
+@_integrity_errors
+def integrity_keygen(name: str, helper: str | None) -> None:
+    """Create an integrity officer's key, locked with their passphrase (at least 12
+    characters). Not at a terminal: the new passphrase on the first line of stdin, and
+    with --helper the helper's passphrase on the second."""
+    new_passphrase = _passphrase(f"วลีรหัสผ่านใหม่ของ {name}: ", confirm=True)
+    helping = (helper, _officer_passphrase(helper)) if helper else None
+    office = _integrity_office(_settings("development"))
+    try:
+        result = office.keygen(name, new_passphrase, helping)
+    finally:
+        office.db.dispose()
+    from bot.integrity_views import keygen_lines
+
+    click.echo(keygen_lines(result))
+
+
+@integrity.command("list")
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="received, in_progress, forwarded, resolved, closed or rejected (repeat for several).",
+)
+@click.option("--overdue", is_flag=True, help="Only open cases past their expected date.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip.")
+@_clear_errors
+@_integrity_errors
+def integrity_list(
+    officer: str, statuses: tuple[str, ...], overdue: bool, limit: int, offset: int
+) -> None:
+    """Cases, newest first: number, status, dates, days since receipt, whether you can
+    read each. No content."""
+    from bot.integrity_office import CaseFilter
+    from bot.integrity_views import table
+
+    filters = CaseFilter(
+        statuses=tuple(_status(s) for text in statuses for s in text.split(",") if s.strip()),
+        overdue=overdue,
+        limit=limit,
+        offset=offset,
+    )
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        found = office.list_cases(officer, passphrase, filters)
+    finally:
+        office.db.dispose()
+    click.echo(table(found, _today()))
+
+
+@integrity.command("show")
+@click.argument("report_id", type=int)
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@_clear_errors
+@_integrity_errors
+def integrity_show(report_id: int, officer: str) -> None:
+    """A case decrypted: what was reported, additions, evidence, the timeline with
+    internal notes. Audited."""
+    from bot.integrity_views import detail
+
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        case = office.show(officer, passphrase, report_id)
+    finally:
+        office.db.dispose()
+    click.echo(detail(case, _today()))
+
+
+@integrity.command("update")
+@click.argument("report_id", type=int)
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@click.option("--status", "status_text", help="The new status (leave out for a note only).")
+@click.option(
+    "--public-note",
+    default="",
+    help="What whoever holds the receipt code sees. No names, no details of the case.",
+)
+@click.option("--note", "internal_note", default="", help="Internal note: stored encrypted.")
+@click.option(
+    "--expected-date",
+    help="YYYY-MM-DD: the new date promised when the case cannot be finished in time "
+    "(with the reason in --public-note).",
+)
+@_clear_errors
+@_integrity_errors
+def integrity_update(
+    report_id: int,
+    officer: str,
+    status_text: str | None,
+    public_note: str,
+    internal_note: str,
+    expected_date: str | None,
+) -> None:
+    """Change a case's status, add a note, or promise a new date (the general tickets'
+    rules). A reporter who asked for chat notices is told only that there is progress."""
+    from bot.integrity_views import update_lines
+    from complaints.lifecycle import StatusUpdate
+
+    change = StatusUpdate(
+        target=_status(status_text) if status_text else None,
+        actor=officer,
+        public_note=public_note,
+        internal_note=internal_note,
+        expected_on=_day(expected_date, "--expected-date") if expected_date else None,
+    )
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        result = office.update(officer, passphrase, report_id, change)
+    finally:
+        office.db.dispose()
+    click.echo(update_lines(result))
+
+
+@integrity.command("exclude")
+@click.argument("report_id", type=int)
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@click.option("--other", required=True, help="The officer with a conflict of interest.")
+@_clear_errors
+@_integrity_errors
+def integrity_exclude(report_id: int, officer: str, other: str) -> None:
+    """Keep an officer with a conflict of interest from ever reading a case: their keys
+    for it are deleted. Audited."""
+    from bot.integrity_views import TH
+
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        office.exclude(officer, passphrase, report_id, other)
+    finally:
+        office.db.dispose()
+    click.echo(TH["excluded_done"].format(other=" ".join(other.split()), id=report_id))
+
+
+@integrity.command("evidence")
+@click.argument("evidence_id", type=int)
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="New file to write.")
+@_clear_errors
+@_integrity_errors
+def integrity_evidence(evidence_id: int, officer: str, output: str) -> None:
+    """Decrypt one piece of evidence into a new file (never overwritten). Audited."""
+    from bot.integrity_views import TH
+
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        info = office.export_evidence(officer, passphrase, evidence_id, Path(output))
+    finally:
+        office.db.dispose()
+    click.echo(TH["exported"].format(id=info.id, type=info.content_type, path=output))
+
+
+@integrity.command("audit")
+@click.option("--verify", is_flag=True, help="Recompute the hash chain; exit 1 if broken.")
+@click.option("--case", "report_id", type=int, help="Only the entries about one case.")
+@click.option("--limit", type=click.IntRange(1), help="Only the last N entries.")
+@_clear_errors
+def integrity_audit(verify: bool, report_id: int | None, limit: int | None) -> None:
+    """Who read or changed what, when, for the head of office. No passphrase needed: the
+    log holds no content."""
+    from bot.integrity_views import audit_table, verify_line
+
+    office = _integrity_office(_settings("development"))
+    try:
+        if verify:
+            verdict = office.verify_audit()
+            click.echo(verify_line(verdict))
+            if not verdict.ok:
+                sys.exit(1)
+            return
+        click.echo(audit_table(office.audit_log(report_id, limit)))
+    finally:
+        office.db.dispose()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
 
+from bot.integrity_desk import purge_orphan_evidence
 from bot.logs import log
 from bot.media import attached_photo_keys
 from bot.services import Services
@@ -81,11 +82,14 @@ class Jobs:
             )
 
     def sweep_orphan_photos(self) -> None:
-        """Delete photo files no ticket took (cancelled or abandoned intakes), hourly."""
+        """Delete photo files no ticket took (cancelled or abandoned intakes) and sealed
+        evidence no corruption report took, hourly."""
         now = self.services.clock.now()
         if self._photos_swept_at is not None and now - self._photos_swept_at < PHOTO_SWEEP_EVERY:
             return
         self._photos_swept_at = now
+        with self.services.db.transaction() as s:  # sealed evidence of reports never filed
+            purge_orphan_evidence(s, now)
         known = partial(attached_photo_keys, self.services.db)
         # never younger than a draft can live: its photos have no ticket row yet
         idle = timedelta(minutes=self.services.settings.idle_timeout_minutes)

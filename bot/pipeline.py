@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
@@ -39,6 +41,17 @@ ABANDONED_FLOW_WINDOW = timedelta(days=1)
 EXPIRY_GRACE = timedelta(minutes=5)
 
 
+class PortFactory(Protocol):
+    def __call__(self, session: Session, channel: str, user_ref: str, recipient: str) -> Ports: ...
+
+
+def ticket_desk_only(session: Session, channel: str, user_ref: str, recipient: str) -> Ports:
+    dialect = session.get_bind().dialect.name
+    return Ports(
+        desk=SqlTicketDesk(session, dialect, user_ref, channel=channel, recipient=recipient)
+    )
+
+
 class Pipeline:
     def __init__(
         self,
@@ -48,13 +61,17 @@ class Pipeline:
         hasher: UserHasher,
         clock: Clock,
         photo_inboxes: Callable[[str], PhotoInbox] | None = None,
+        ports_for: PortFactory | None = None,
     ) -> None:
+        """`ports_for` builds what handlers may act on for one citizen, bound to the
+        turn's session (the composition root decides which); by default a ticket desk."""
         self.db = db
         self.router = router
         self.outbox = outbox
         self.hasher = hasher
         self.clock = clock
         self.photo_inboxes = photo_inboxes
+        self.ports_for = ports_for or ticket_desk_only
         self._record_statement = (
             upsert_insert(self.db.dialect)(InboundEvent.__table__)
             .on_conflict_do_nothing(index_elements=["channel", "event_key"])
@@ -185,12 +202,9 @@ class Pipeline:
                 data=dict(state_row.data or {}),
                 updated_at=state_row.updated_at,
             )
-            ports = Ports(
-                desk=SqlTicketDesk(
-                    s, self.db.dialect, user_ref, channel=channel, recipient=message.user_id
-                ),
-                photos=prefetched or (self.photo_inboxes(channel) if self.photo_inboxes else None),
-            )
+            ports = self.ports_for(s, channel, user_ref, message.user_id)
+            if prefetched is not None:
+                ports = replace(ports, photos=prefetched)
             first_contact = state_row.privacy_noticed_at is None
             outcome = self.router.route(message, state, now, ports, first_contact=first_contact)
             if first_contact and message.kind is not MessageKind.UNFOLLOW:
@@ -223,9 +237,15 @@ class Pipeline:
                 user=UserHasher.short(user_ref),
                 kind=message.kind.value,
                 replies=len(outcome.replies),
-                flow=outcome.state.flow,
+                flow=self._loggable_flow(outcome.state.flow),
             )
         return True
+
+    def _loggable_flow(self, name: str | None) -> str | None:
+        """A confidential flow (a corruption report being written) is never named in a
+        log: that a given chat is reporting someone is itself what must not leak."""
+        flow = self.router.registry.flow(name) if name else None
+        return None if getattr(flow, "confidential", False) else name
 
     @staticmethod
     def _oldest_pending(s: Session, channel: str, user_ref: str) -> InboundEvent | None:

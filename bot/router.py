@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import thai_date
 from bot.understanding import UnderstandsText
@@ -16,13 +17,14 @@ from handlers.clarify import (
     chosen_intent,
     still_unanswered,
     typed_answer,
+    waiting_for_answer,
 )
 from handlers.commands import Command, parse_command
 from handlers.contract import IDLE, NO_PORTS, ConversationState, FlowHandler, Outcome, Ports, Turn
 from handlers.emergency import emergency_reply
 from handlers.messages import IncomingMessage, MessageKind, Reply
 from handlers.registry import Registry
-from nlu.understand import Understanding
+from nlu.understand import CORRUPTION, Understanding
 
 
 class Router:
@@ -90,6 +92,8 @@ class Router:
         choice = chosen_intent(message.postback) if command is None else None
         if command is None and message.kind is MessageKind.TEXT:
             choice = typed_answer(state, message.text)
+        if command is Command.REPORT_CORRUPTION and state.flow == CLARIFY_FLOW:
+            choice = CORRUPTION  # "แจ้งทุจริต" typed as the answer to the safety question
         if choice is not None and (state.idle or state.flow == CLARIFY_FLOW):
             return self._resolve_choice(message, choice, state, now, ports)
         typed = command is None and message.kind is MessageKind.TEXT
@@ -162,7 +166,8 @@ class Router:
     ) -> Outcome:
         """The citizen answered a clarifying question: handle their original message as
         the intent they chose. A tap on an old question has no message behind it."""
-        original = state.data.get("text") if state.flow == CLARIFY_FLOW else None
+        waiting = waiting_for_answer(state, ports.vault) if state.flow == CLARIFY_FLOW else {}
+        original = waiting.get("text")
         if isinstance(original, str) and original.strip():
             message = replace(message, kind=MessageKind.TEXT, text=original, postback="")
             understood = self.understander.understand(original, thai_date(now))
@@ -172,7 +177,8 @@ class Router:
                 turn = Turn(message, IDLE, now, understood, ports)
                 return self.registry.find(turn).handle(turn)
             understood = understood.chosen(intent)
-            resumed = self._resume(state, intent, Turn(message, IDLE, now, understood, ports))
+            turn = Turn(message, IDLE, now, understood, ports)
+            resumed = self._resume(state, waiting, intent, turn)
             if resumed is not None:
                 return resumed
         else:
@@ -180,10 +186,12 @@ class Router:
         turn = Turn(message, IDLE, now, understood, ports)
         return self.registry.find(turn).handle(turn)
 
-    def _resume(self, state: ConversationState, intent: str, turn: Turn) -> Outcome | None:
+    def _resume(
+        self, state: ConversationState, held: dict[str, Any], intent: str, turn: Turn
+    ) -> Outcome | None:
         """ "Not corruption" to a question a flow asked mid-way: the text goes back to that
         flow's step as its answer, with everything collected before still there."""
-        waiting = state.data.get(RESUME)
+        waiting = held.get(RESUME)
         if intent != state.data.get("otherwise") or not isinstance(waiting, dict):
             return None
         flow = self.registry.flow(str(waiting.get("flow")))
@@ -195,7 +203,17 @@ class Router:
 
 
 # Commands whose answer replaces an open flow rather than answering beside it.
-_ENDS_FLOWS = frozenset({Command.CANCEL, Command.MENU, Command.ERASE_CONFIRM})
+_ENDS_FLOWS = frozenset(
+    {
+        Command.CANCEL,
+        Command.MENU,
+        Command.ERASE_CONFIRM,
+        # a corruption report is never written into (or beside) another open flow
+        Command.REPORT_CORRUPTION,
+        Command.FOLLOW_CORRUPTION,
+        Command.ADD_TO_CORRUPTION,
+    }
+)
 
 
 def _claimed(flow: FlowHandler) -> frozenset[Command]:

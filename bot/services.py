@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
 from bot.channels.base import Sender
 from bot.channels.dev import DevSender
 from bot.channels.line import LineSender
@@ -14,14 +16,18 @@ from bot.channels.media import LineContentFetcher, MediaFetcher, TelegramFileFet
 from bot.channels.telegram import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.db import Database
+from bot.draft_vault import SecretBoxDraftVault
+from bot.integrity_desk import COSTS, SqlIntegrityDesk
 from bot.logs import UserHasher, log
 from bot.media import MediaStore
 from bot.outbox import Outbox
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, PortFactory
 from bot.router import Router
 from bot.settings import Settings
+from bot.ticket_desk import SqlTicketDesk
 from bot.understanding import LazyUnderstander, UnderstandsText
 from handlers.basic import OfficeInfo
+from handlers.contract import Ports
 from handlers.registry import DEFAULT_SLA_DAYS, Registry, build_registry
 from knowledge.loader import ContentError, Problem
 from knowledge.store import SAMPLE_CONTENT, KnowledgeBase
@@ -91,6 +97,34 @@ def build_media(settings: Settings) -> MediaStore:
     return MediaStore(settings.photo_dir, settings.max_photo_bytes, fetchers)
 
 
+def build_ports(settings: Settings, media: MediaStore, clock: Clock) -> PortFactory:
+    """What a handler may act on for one citizen in one turn: their tickets, photos, the
+    corruption track (write and look up only: no private key is anywhere in the bot) and
+    the vault that keeps a report being written unreadable in the conversation state."""
+    vault = SecretBoxDraftVault(settings.secret_key)
+    receipt_cost = COSTS[settings.argon2_cost][1]
+
+    def ports(session: Session, channel: str, user_ref: str, recipient: str) -> Ports:
+        dialect = session.get_bind().dialect.name
+        return Ports(
+            desk=SqlTicketDesk(session, dialect, user_ref, channel=channel, recipient=recipient),
+            photos=media.inbox(channel),
+            integrity=SqlIntegrityDesk(
+                session,
+                dialect,
+                user_ref,
+                channel,
+                recipient,
+                media,
+                receipt_cost=receipt_cost,
+                clock=clock,
+            ),
+            vault=vault,
+        )
+
+    return ports
+
+
 def build_knowledge(settings: Settings) -> KnowledgeBase:
     def report(problems: list[Problem]) -> None:
         # the previous content stays in use; `siang kb check` shows the details
@@ -142,6 +176,7 @@ def build_services(
         knowledge=knowledge,
         categories=understander,
         sla_days=sla_days(settings, knowledge),
+        integrity=True,
     )
     router = Router(
         registry,
@@ -153,7 +188,13 @@ def build_services(
     outbox = Outbox(db, senders, clock)
     media = build_media(settings)
     pipeline = Pipeline(
-        db, router, outbox, UserHasher(settings.secret_key), clock, photo_inboxes=media.inbox
+        db,
+        router,
+        outbox,
+        UserHasher(settings.secret_key),
+        clock,
+        photo_inboxes=media.inbox,
+        ports_for=build_ports(settings, media, clock),
     )
     return Services(
         settings,

@@ -30,6 +30,7 @@ from linebot.v3.messaging.exceptions import ApiException
 from bot import richmenu
 from bot.services import build_knowledge, office_info
 from bot.settings import Settings
+from bot.understanding import LazyUnderstander
 from handlers import texts_th as th
 from handlers.basic import MenuEntry, OfficeInfo
 from handlers.commands import Command
@@ -64,7 +65,10 @@ def _office_and_menu(settings: Settings) -> tuple[OfficeInfo, tuple[MenuEntry, .
     """The office and its rich-menu entries, from one reading of the content."""
     knowledge = build_knowledge(settings)
     office = office_info(settings, knowledge)
-    menu = build_registry(office, knowledge=knowledge).menu
+    # the models stay unloaded: building the menu never suggests a category
+    menu = build_registry(
+        office, knowledge=knowledge, categories=LazyUnderstander(), integrity=True
+    ).menu
     main = MenuEntry(th.LABEL_MENU, Command.MENU.value)
     entries = menu.entries if menu else ()
     return office, (main, *(e for e in entries if e.payload != main.payload))

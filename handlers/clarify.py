@@ -3,6 +3,10 @@ would go down another track (the safety rule)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from complaints.corruption import DraftVault
 from handlers import texts_th as th
 from handlers.commands import bare_word
 from handlers.contract import ConversationState, Outcome, Turn
@@ -13,6 +17,7 @@ CLARIFY_FLOW = "clarify"
 """While this question is open, the state keeps the original text so that the chosen
 handler sees the message as if it had been understood at once. The router resolves it."""
 CHOICE_PREFIX = "intent:"
+SEALED = "sealed"
 RESUME = "resume"
 """A flow that asked the question keeps its own state here (flow, step, data): when the
 answer is the intent it assumed, the router gives the text back to that flow's step."""
@@ -44,7 +49,8 @@ class Clarify:
             return False
         return u.needs_corruption_question or (u.unsure and bool(_candidates(u)))
 
-    def handle(self, turn: Turn) -> Outcome:
+    def handle(self, turn: Turn, keep: Mapping[str, Any] | None = None) -> Outcome:
+        """`keep`: more to hold with the waiting text (a flow's draft, under `RESUME`)."""
         u = turn.understanding
         assert u is not None
         question = CORRUPTION_QUESTION if u.needs_corruption_question else UNSURE_QUESTION
@@ -64,8 +70,21 @@ class Clarify:
                     Choice(th.CHOICE_NONE, choice_payload("other")),
                 ),
             )
-        data = {"text": turn.message.text, "otherwise": u.intent.intent}
+        waiting = {"text": turn.message.text, **(keep or {})}
+        vault = turn.ports.vault
+        held = {SEALED: vault.lock(waiting)} if vault is not None else waiting
+        data = {"otherwise": u.intent.intent, **held}
         return Outcome((reply,), ConversationState(CLARIFY_FLOW, step=question, data=data))
+
+
+def waiting_for_answer(state: ConversationState, vault: DraftVault | None) -> dict[str, Any]:
+    """What the open question holds (the original text, a flow's draft): a message that
+    may be a corruption report is kept sealed in the state, never in clear."""
+    if SEALED not in state.data:
+        return dict(state.data)
+    sealed = state.data[SEALED]
+    opened = vault.unlock(sealed) if vault is not None and isinstance(sealed, str) else None
+    return opened or {}
 
 
 def still_unanswered(state: ConversationState, text: str) -> bool:

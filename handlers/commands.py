@@ -24,6 +24,9 @@ class Command(enum.StrEnum):
     ERASE_CONFIRM = "cmd:erase_confirm"
     ERASE_KEEP = "cmd:erase_keep"
     BACK = "cmd:back"
+    REPORT_CORRUPTION = "cmd:corruption"
+    FOLLOW_CORRUPTION = "cmd:corruption_follow"
+    ADD_TO_CORRUPTION = "cmd:corruption_add"
 
 
 _WORDS: dict[str, Command] = {
@@ -54,6 +57,16 @@ _WORDS: dict[str, Command] = {
     "/menu": Command.MENU,
     "/help": Command.HELP,
     "/cancel": Command.CANCEL,
+    # the confidential corruption track (answered honestly even where it is not set up)
+    "แจ้งเบาะแสการทุจริต": Command.REPORT_CORRUPTION,
+    "แจ้งเบาะแสทุจริต": Command.REPORT_CORRUPTION,
+    "แจ้งทุจริต": Command.REPORT_CORRUPTION,
+    "ติดตามเรื่องทุจริต": Command.FOLLOW_CORRUPTION,
+    "ติดตามทุจริต": Command.FOLLOW_CORRUPTION,
+    "ติดตามเบาะแส": Command.FOLLOW_CORRUPTION,
+    "เพิ่มข้อมูลเรื่องทุจริต": Command.ADD_TO_CORRUPTION,
+    "เพิ่มข้อมูลทุจริต": Command.ADD_TO_CORRUPTION,
+    "เพิ่มข้อมูลเบาะแส": Command.ADD_TO_CORRUPTION,
 }
 # One character or one whole word per repetition: no nested quantifier, no backtracking blow-up.
 _TRAILING_POLITE = re.compile(r"(?:ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|หน่อย|[\s!.?])+$")

@@ -429,10 +429,10 @@ class ComplaintFlow:
         u = turn.understanding
         assert u is not None
         as_general = replace(u, intent=IntentGuess(GENERAL, 1.0), corruption_signal=True)
-        asked = Clarify().handle(replace(turn, understanding=as_general))
         step = _step(turn.state.step) if turn.state.flow == FLOW else Step.DESCRIBE
         waiting = {"flow": FLOW, "step": step.value, "data": draft.data()}
-        data = {**asked.state.data, RESUME: waiting, NOTIFY_ON_EXPIRY: draft.notify_to}
+        asked = Clarify().handle(replace(turn, understanding=as_general), keep={RESUME: waiting})
+        data = {**asked.state.data, NOTIFY_ON_EXPIRY: draft.notify_to}
         return replace(asked, state=replace(asked.state, data=data))
 
     # ---- photos --------------------------------------------------------------------------

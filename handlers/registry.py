@@ -11,11 +11,15 @@ from handlers.clarify import Clarify
 from handlers.commands import Command
 from handlers.complaint_intake import ComplaintFlow, ComplaintIntake, SuggestsCategories
 from handlers.contract import FlowHandler, Handler, Turn
+from handlers.corruption_follow import CorruptionFollow, CorruptionFollowFlow
+from handlers.corruption_report import CorruptionFlow, CorruptionIntake, CorruptionUnavailable
 from handlers.erasure import EraseMyData
 from handlers.service_info import KNOWLEDGE_BUTTONS, FollowUp, KnowledgeSource, ServiceInfo
 from handlers.ticket_status import TICKET_BUTTONS, TicketStatus, TypedResultAnswer
 
 DEFAULT_SLA_DAYS = 15
+MAX_MENU_ENTRIES = 11
+"""12 tiles in the LINE rich menu, one of which is "เมนู"."""
 
 
 @dataclass
@@ -50,15 +54,25 @@ def build_registry(
     knowledge: KnowledgeSource | None = None,
     categories: SuggestsCategories | None = None,
     sla_days: int = DEFAULT_SLA_DAYS,
+    *,
+    integrity: bool = False,
 ) -> Registry:
     """Features are registered only when what they need is given: the knowledge base for
-    service answers, the category suggester for complaints."""
+    service answers, the category suggester for complaints, `integrity` for the
+    confidential corruption track (its desk and vault come with each turn's ports)."""
     features: list[basic.MenuEntry] = []
     feature_handlers: list[Handler] = []
     flows: list[FlowHandler] = list(extra_flows)
     if categories is not None:
         features.append(basic.MenuEntry(th.LABEL_COMPLAIN, Command.COMPLAIN.value))
         features.append(basic.MenuEntry(th.LABEL_MY_TICKETS, Command.MY_TICKETS.value))
+    if integrity:
+        features.append(
+            basic.MenuEntry(th.LABEL_REPORT_CORRUPTION, Command.REPORT_CORRUPTION.value)
+        )
+        features.append(
+            basic.MenuEntry(th.LABEL_FOLLOW_CORRUPTION, Command.FOLLOW_CORRUPTION.value)
+        )
     if knowledge is not None:
         features.append(basic.MenuEntry(th.LABEL_SERVICES, Command.SERVICES.value))
         feature_handlers.append(ServiceInfo(knowledge, office))
@@ -71,7 +85,18 @@ def build_registry(
             basic.MenuEntry(th.LABEL_PRIVACY, Command.PRIVACY.value),
         )
     )
+    if len(menu.entries) > MAX_MENU_ENTRIES:
+        raise ValueError(f"the main menu holds at most {MAX_MENU_ENTRIES} entries")
     early: list[Handler] = []
+    if integrity:
+        report_flow = CorruptionFlow(menu, sla_days)
+        follow_flow = CorruptionFollowFlow(menu)
+        flows.extend((report_flow, follow_flow))
+        # a typed receipt code is followed before anything could keep or echo it
+        early.append(CorruptionFollow(follow_flow))
+        feature_handlers.append(CorruptionIntake(report_flow))
+    else:
+        feature_handlers.append(CorruptionUnavailable(menu))
     if categories is not None:
         complaint_flow = ComplaintFlow(office, menu, categories, sla_days)
         flows.append(complaint_flow)

@@ -33,7 +33,7 @@ GARBAGE_BIN_TITLE = "ขอรับถังขยะ"
 
 
 def test_scripted_terminal_chat_reaches_greeting_menu_and_fallback(tmp_path: Path) -> None:
-    result = run_chat(["สวัสดีค่ะ", "เมนู", "4", "ขอถังขยะต้องทำยังไงคะ", "ฝนจะตกไหมคะ"], tmp_path)
+    result = run_chat(["สวัสดีค่ะ", "เมนู", "6", "ขอถังขยะต้องทำยังไงคะ", "ฝนจะตกไหมคะ"], tmp_path)
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -41,9 +41,10 @@ def test_scripted_terminal_chat_reaches_greeting_menu_and_fallback(tmp_path: Pat
     assert "ยินดีต้อนรับสู่ อบต.ตัวอย่าง" in out
     assert "เมนูหลักค่ะ" in out
     assert "[1] ร้องเรียน/แจ้งปัญหา" in out
-    assert "[3] บริการ/สอบถาม" in out
-    assert "[4] ช่วยเหลือ" in out
-    assert "วิธีใช้งาน" in out  # "4" pressed the fourth button
+    assert "[3] แจ้งเบาะแสการทุจริต" in out
+    assert "[5] บริการ/สอบถาม" in out
+    assert "[6] ช่วยเหลือ" in out
+    assert "วิธีใช้งาน" in out  # "6" pressed the sixth button
     assert GARBAGE_BIN_TITLE in out  # answered from the shipped sample catalogue
     assert "ฉันยังไม่เข้าใจข้อความนี้" in out
     assert "Traceback" not in result.stderr
@@ -79,9 +80,11 @@ def test_dev_chat_api_greeting_menu_and_fallback(app: Flask) -> None:
 
     assert "ยินดีต้อนรับ" in say(text="สวัสดี")[0]["text"]
     menu = say(postback="cmd:menu")[0]
-    assert [q["payload"] for q in menu["quick_replies"]][:4] == [
+    assert [q["payload"] for q in menu["quick_replies"]][:6] == [
         "cmd:complain",
         "cmd:tickets",
+        "cmd:corruption",
+        "cmd:corruption_follow",
         "cmd:services",
         "cmd:help",
     ]

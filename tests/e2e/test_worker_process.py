@@ -52,7 +52,14 @@ def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyp
 def test_worker_process_answers_a_queued_event(
     tmp_path: Path, database_url: str, platform: FakePlatform, queue_env: dict[str, str]
 ) -> None:
-    env_values = app_env(tmp_path, database_url, platform.url, SIANG_ENV="production", **queue_env)
+    env_values = app_env(
+        tmp_path,
+        database_url,
+        platform.url,
+        SIANG_ENV="production",
+        SIANG_ARGON2_COST="interactive",  # "min" is refused outside tests, as it should be
+        **queue_env,
+    )
     settings = load_settings(env_values, dotenv_path=tmp_path / "no.env")
     app = create_app(settings)  # production wiring: events go to the queue
     body = line_body(line_text_event("สวัสดีค่ะ"))

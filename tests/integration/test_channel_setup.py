@@ -12,7 +12,7 @@ from PIL import Image, ImageFont
 
 from bot import richmenu
 from bot.cli import main
-from bot.services import build_knowledge, office_info
+from bot.services import build_services
 from bot.settings import Settings
 from bot.setup_channels import (
     RICH_MENU_NAME,
@@ -22,9 +22,9 @@ from bot.setup_channels import (
     setup_telegram,
 )
 from handlers import texts_th as th
-from handlers.registry import build_registry
 from tests.support.fake_platform import FakePlatform, Fault
 from tests.support.helpers import LINE_SECRET, SECRET_KEY, TELEGRAM_SECRET, make_settings
+from tests.support.nlu import shared_understander
 
 PUBLIC_URL = "https://siang.example.go.th"
 
@@ -43,8 +43,10 @@ def siang_menus(platform: FakePlatform) -> dict[str, dict]:
 
 
 def registry_payloads(settings: Settings) -> list[str]:
-    knowledge = build_knowledge(settings)
-    menu = build_registry(office_info(settings, knowledge), knowledge=knowledge).menu
+    """The main menu of the bot as it runs, which the rich menu must match."""
+    services = build_services(settings, understander=shared_understander())
+    menu = services.registry.menu
+    services.db.dispose()
     assert menu is not None
     return [e.payload for e in menu.entries]
 

@@ -57,6 +57,7 @@ def app_env(tmp_path: Path, database_url: str, platform_url: str, **extra: str) 
         "TELEGRAM_API_ENDPOINT": platform_url,
         "SIANG_HTTP_TIMEOUT_SECONDS": "1",
         "SIANG_KNOWLEDGE_DIR": str(KNOWLEDGE_FIXTURE),
+        "SIANG_ARGON2_COST": "min",  # the real cost is measured, not waited for, in tests
         **extra,
     }
 
