@@ -70,6 +70,7 @@ class Jobs:
             timedelta(minutes=self.services.settings.idle_timeout_minutes)
         )
         self.sweep_orphan_photos()
+        self.services.db.checkpoint()
         if stale or due or purged or forgotten:
             log(
                 logger,

@@ -123,6 +123,11 @@ class Router:
         ):
             beside = Turn(message, state, now, understanding, ports)
             return self._beside(flow, beside, self.registry.find(beside).handle(beside))
+        if flow is not None and command is None and not self._soft(state):
+            turn = Turn(message, state, now, understanding, ports)
+            aside = next((h for h in self.registry.beside_handlers if h.matches(turn)), None)
+            if aside is not None:  # "5 ดาว", "จ่ายภาษีที่ไหนคะ" typed mid-way: answered
+                return self._beside(flow, turn, aside.handle(turn))
         if flow is not None and (command is None or command in _claimed(flow)):
             outcome = flow.handle(Turn(message, state, now, understanding, ports))
             if outcome is not None:

@@ -103,7 +103,14 @@ def decide(ticket: Ticket, change: StatusUpdate, today: date) -> Decision:
     notice = (
         None
         if notice_kind is None
-        else TicketNotice(notice_kind, ticket.code, status, public_note, change.expected_on)
+        else TicketNotice(
+            notice_kind,
+            ticket.code,
+            status,
+            public_note,
+            change.expected_on,
+            late=today >= ticket.expected_on(),
+        )
     )
     return Decision(
         status=status,

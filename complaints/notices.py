@@ -35,6 +35,8 @@ class TicketNotice:
     """The staff's words to the complainant: the reason, the result, the progress."""
     expected_on: date | None = None
     """EXPLANATION only: the new date the office promises."""
+    late: bool = True
+    """EXPLANATION only: the due date has come (False: the office warns ahead of it)."""
 
 
 @dataclass(frozen=True)

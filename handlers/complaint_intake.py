@@ -30,17 +30,22 @@ from handlers.notices import category_label
 from nlu.categories import BY_SLUG, TAXONOMY, CategorySuggestion
 from nlu.entities import EntityKind
 from nlu.tokens import tokenize
-from nlu.understand import CORRUPTION, IntentGuess
+from nlu.understand import CORRUPTION, IntentGuess, Understanding
 
 FLOW = "complaint"
 GENERAL = "complaint_general"
 PREFIX = "cx:"
 CATEGORY_PAGE = 10
 MIN_DESCRIPTION_CHARS = 10
+MIN_PARTIAL_CHARS = 3
 MAX_DESCRIPTION_CHARS = 2000
 MAX_PLACE_CHARS = 300
 MAX_NAME_CHARS = 100
 SHORT_CANCEL_CHARS = 30
+SOCIAL_MAX_CHARS = 20
+_MISCONDUCT = re.compile(
+    r"เงิน|จ่าย|ใต้โต๊ะ|สินบน|เรียก|โกง|ทุจริต|ค่าน้ำร้อน|ค่าน้ำชา|ค่าดำเนินการ|หัวคิว|เส้นสาย|ฮั้ว"
+)
 MAX_CATEGORY_ANSWER = 30
 # Everyday words for a category whose name people do not type ("ขยะ", not "ความสะอาด").
 _CATEGORY_WORDS = {
@@ -56,7 +61,8 @@ _CATEGORY_WORDS = {
     "หมา": "stray_animals",
     "สุนัข": "stray_animals",
     "แมว": "stray_animals",
-    "เจ้าหน้าที่": "staff_service",
+    "เหตุรำคาญ": "nuisance",
+    "ฝุ่น": "pm25",
     "อื่น": "other",
 }
 
@@ -105,11 +111,13 @@ _NOT_A_NAME = {
     "เบอร์", "เบอร์โทร", "โทร", "ติดต่อ", "ติดต่อได้", "ติดต่อได้ที่", "ได้ที่", "ที่", "ได้", "ได้เลย",
     "ค่ะ", "ครับ", "ใช่", "ให้ติดต่อ", "นะ", "เลย", "ชื่อ",
 }  # fmt: skip
+_NAME_LEAD = re.compile(r"^(?:ผม|กระผม|ดิฉัน|ฉัน|หนู|เรา|ข้า)?\s*(?:ชื่อ|เรียกว่า|เรียก)?\s*")
+_NAME_TAIL = re.compile(r"\s*(?:ก็ได้|นะ|ครับ|ค่ะ|คะ|จ้า)+$")
 _PARTICLES = {"ค่ะ", "คะ", "ครับ", "คับ", "จ้า", "จ้ะ", "นะ", "เลย"}
 _NO = {"ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ต้องติดต่อ", "ไม่ประสงค์", "ไม่ให้", "ไม่เอา", "no"}
 # A message cancels only when it says so: the classifier alone reads "เอาค่ะ" as cancel.
 _CANCEL_WORDS = re.compile(r"ยกเลิก|ไม่เอาแล้ว|ไม่แจ้งแล้ว|ไม่ร้องเรียนแล้ว|เลิกแจ้ง|cancel", re.I)
-_DONE = {"เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไม่ส่ง", "พอแล้ว", "ครบแล้ว"}
+_DONE = {"ไม่", "ไม่มีค่ะ", "เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไม่ส่ง", "พอแล้ว", "ครบแล้ว"}
 _SKIP = {"ข้าม", "ไม่มี", "ไม่ให้", "ไม่สะดวก"}
 _ANSWERS = (
     _YES
@@ -143,6 +151,11 @@ def _clean(text: str) -> str:
     escape in a description must not reach `siang tickets show`), new lines kept."""
     kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
     return "".join(kept).strip()
+
+
+def says_something(text: str) -> bool:
+    """More than "ขอร้องเรียนค่ะ": a start of a description worth keeping."""
+    return len(_GENERIC.sub("", text)) >= MIN_PARTIAL_CHARS
 
 
 def describes_a_problem(text: str) -> bool:
@@ -214,11 +227,15 @@ class ComplaintFlow:
     def start(self, turn: Turn, description: str = "") -> Outcome:
         intro = Reply(text=th.COMPLAINT_INTRO)
         draft = Draft(
-            description=description[:MAX_DESCRIPTION_CHARS],
+            description=_clean(description)[:MAX_DESCRIPTION_CHARS],
             notify_to=turn.message.user_id,
         )
-        step = Step.CATEGORY if description else Step.DESCRIBE
-        return self._ask(step, draft, turn, before=(intro,))
+        if describes_a_problem(description):
+            return self._ask(Step.CATEGORY, draft, turn, before=(intro,))
+        if says_something(description):  # "ถนนพัง": kept, and asked to say a little more
+            more = Reply(text=th.DESCRIPTION_TOO_SHORT)
+            return self._ask(Step.DESCRIBE, draft, turn, before=(intro, more))
+        return self._ask(Step.DESCRIBE, replace(draft, description=""), turn, before=(intro,))
 
     def handle(self, turn: Turn) -> Outcome:
         step = _step(turn.state.step)
@@ -234,7 +251,9 @@ class ComplaintFlow:
         if message.kind is MessageKind.IMAGE and step is not Step.PHOTOS:
             return self._photo_between_steps(step, draft, turn)
         u = turn.understanding
-        if step in _FREE_TEXT_STEPS and u is not None and u.corruption_signal:
+        if message.kind is MessageKind.TEXT and step is not Step.CONFIRM and _social(turn):
+            return self._ask(step, draft, turn, before=(Reply(text=th.SOCIAL_ACK),))
+        if step in _FREE_TEXT_STEPS and u is not None and _reads_as_corruption(u):
             # a bribe written as the place, or as more details: the safety rule first
             return self._safety_question(draft, turn)
         handler = {
@@ -291,6 +310,12 @@ class ComplaintFlow:
         # "ถนนพัง" then "หน้าบ้าน เป็นหลุมลึก": kept and joined, never thrown away
         unfinished = draft.description and len(draft.description) < MIN_DESCRIPTION_CHARS
         joined = f"{draft.description} {text}" if unfinished and not draft.editing else text
+        if text == draft.description:  # the same message sent twice
+            joined = text
+        if len(joined) > MAX_DESCRIPTION_CHARS:
+            cut = Reply(text=th.DESCRIPTION_CUT.format(max=MAX_DESCRIPTION_CHARS))
+            draft = replace(draft, description=joined[:MAX_DESCRIPTION_CHARS])
+            return self._next(Step.DESCRIBE, draft, turn, before=(cut,))
         draft = replace(draft, description=joined[:MAX_DESCRIPTION_CHARS])
         if len(joined) < MIN_DESCRIPTION_CHARS:
             return self._ask(
@@ -312,7 +337,7 @@ class ComplaintFlow:
                 more = f"{draft.description} {text}"[:MAX_DESCRIPTION_CHARS]
                 draft = replace(draft, description=more)
             return self._next(Step.CATEGORY, replace(draft, category=slug), turn)
-        if describes_a_problem(text):  # more about the problem, not a category: keep it
+        if describes_a_problem(text) and text not in draft.description:  # more details: keep
             more = f"{draft.description} {text}"[:MAX_DESCRIPTION_CHARS]
             added = Reply(text=th.DESCRIPTION_ADDED)
             return self._ask(Step.CATEGORY, replace(draft, description=more), turn, before=(added,))
@@ -615,7 +640,25 @@ class ComplaintIntake:
             )
             return Outcome((stale,), IDLE)
         text = turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
-        return self.flow.start(turn, text if describes_a_problem(text) else "")
+        return self.flow.start(turn, text)
+
+
+def _reads_as_corruption(u: Understanding) -> bool:
+    """A place or an extra detail that is itself a corruption report ("เจ้าหน้าที่บอกต้อง
+    จ่ายใต้โต๊ะ"). Stricter than the description's rule: the model reads a landmark such as
+    "ใกล้บ้านนายก" as corruption, so the words of misconduct must be there too."""
+    return u.intent.intent == CORRUPTION and _MISCONDUCT.search(u.text) is not None
+
+
+def _social(turn: Turn) -> bool:
+    """A short thanks or hello in the middle of a step: acknowledged, not taken as data."""
+    u = turn.understanding
+    return (
+        u is not None
+        and u.intent.intent in ("thanks", "greeting")
+        and not u.unsure
+        and len(turn.message.text) <= SOCIAL_MAX_CHARS
+    )
 
 
 def _says_cancel(turn: Turn) -> bool:
@@ -675,6 +718,10 @@ def _category_named(text: str) -> str:
     typed = bare_word(text)
     if len(typed) > MAX_CATEGORY_ANSWER:
         return ""
+    if typed.startswith(("ไม่ใช่", "ไม่ได้")):  # "ไม่ใช่ถนนนะ" names what it is not
+        return ""
+    if typed.startswith(("ไม่รู้", "ไม่ทราบ", "ไม่แน่ใจ")):
+        return "other"
     named = [c for c in TAXONOMY if c.name.lower() in typed or typed == c.slug]
     if named:
         return max(named, key=lambda c: len(c.name)).slug
@@ -716,8 +763,10 @@ def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
 
 def _name_only(text: str) -> str:
     """A name as typed, without particles, spare spaces and the words people put around
-    a number ("เบอร์", "โทร", "ติดต่อได้ที่", "ได้ค่ะ")."""
-    words = [w for w in bare_word(" ".join(text.split())).split() if w not in _NOT_A_NAME]
+    a name or a number ("ผมชื่อ", "เรียกว่า…ก็ได้", "เบอร์", "โทร", "ได้ค่ะ")."""
+    text = _NAME_LEAD.sub("", bare_word(" ".join(text.split())))
+    text = _NAME_TAIL.sub("", text)
+    words = [w for w in text.split() if w not in _NOT_A_NAME]
     return " ".join(bare_word(" ".join(words)).split()) if words else ""
 
 

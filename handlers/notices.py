@@ -55,7 +55,8 @@ def _body(notice: TicketNotice) -> str:
     if notice.kind is NoticeKind.EXPLANATION:
         if notice.expected_on is None:
             raise ValueError("an explanation needs the new expected date")
-        return th.NOTICE_EXPLANATION.format(
+        template = th.NOTICE_EXPLANATION if notice.late else th.NOTICE_NEW_DATE
+        return template.format(
             code=code,
             reason=note or th.NOTICE_STANDARD_REASON,
             date=thai_date(notice.expected_on),

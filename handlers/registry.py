@@ -14,7 +14,13 @@ from handlers.contract import FlowHandler, Handler, Turn
 from handlers.corruption_follow import CorruptionFollow, CorruptionFollowFlow
 from handlers.corruption_report import CorruptionFlow, CorruptionIntake, CorruptionUnavailable
 from handlers.erasure import EraseMyData
-from handlers.service_info import KNOWLEDGE_BUTTONS, FollowUp, KnowledgeSource, ServiceInfo
+from handlers.service_info import (
+    KNOWLEDGE_BUTTONS,
+    FollowUp,
+    KnowledgeSource,
+    ServiceInfo,
+    ServiceQuestion,
+)
 from handlers.ticket_status import TICKET_BUTTONS, TicketStatus, TypedResultAnswer
 
 DEFAULT_SLA_DAYS = 15
@@ -28,6 +34,9 @@ class Registry:
     fallback: Handler
     flows: dict[str, FlowHandler] = field(default_factory=dict)
     menu: basic.Menu | None = None
+    beside_handlers: tuple[Handler, ...] = ()
+    """Handlers asked before an open (task) flow gets a typed message: answers to other
+    questions that must not be swallowed as the flow's data."""
     beside_flows: tuple[str, ...] = ()
     """Postback prefixes answered by a handler even while a flow is open (a rating button
     under a notice, tapped while writing another complaint); the flow stays open."""
@@ -61,6 +70,7 @@ def build_registry(
     service answers, the category suggester for complaints, `integrity` for the
     confidential corruption track (its desk and vault come with each turn's ports)."""
     features: list[basic.MenuEntry] = []
+    beside: list[Handler] = []
     feature_handlers: list[Handler] = []
     flows: list[FlowHandler] = list(extra_flows)
     if categories is not None:
@@ -75,7 +85,9 @@ def build_registry(
         )
     if knowledge is not None:
         features.append(basic.MenuEntry(th.LABEL_SERVICES, Command.SERVICES.value))
-        feature_handlers.append(ServiceInfo(knowledge, office))
+        service_info = ServiceInfo(knowledge, office)
+        feature_handlers.append(service_info)
+        beside.append(ServiceQuestion(service_info))
         flows.append(FollowUp(knowledge))
     menu = basic.Menu(
         (
@@ -102,6 +114,7 @@ def build_registry(
         flows.append(complaint_flow)
         status = TicketStatus(sla_days)
         early.append(TypedResultAnswer(status))
+        beside.append(early[-1])
         feature_handlers[:0] = [
             status,  # a typed ticket code is a status question first
             ComplaintIntake(complaint_flow),
@@ -126,6 +139,7 @@ def build_registry(
         fallback=basic.Fallback(menu),
         flows={f.flow: f for f in flows},
         menu=menu,
+        beside_handlers=tuple(beside),
         beside_flows=(
             *(TICKET_BUTTONS if categories is not None else ()),
             *(KNOWLEDGE_BUTTONS if knowledge is not None else ()),

@@ -8,6 +8,8 @@ match says so and offers the catalogue or a person.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Protocol
 
 from handlers import texts_th as th
@@ -327,3 +329,35 @@ def catalogue(loaded: Loaded, page: int = 0, text: str = th.KB_CATALOGUE) -> Rep
         label = th.KB_CATALOGUE_FIRST if last else th.KB_CATALOGUE_MORE
         choices.append(Choice(label, f"{PAGE_PREFIX}{(page + 1) % pages}"))
     return Reply(text=text, quick_replies=tuple(choices))
+
+
+_QUESTION = re.compile(r"ไหม|มั้ย|อะไร|ยังไง|อย่างไร|ที่ไหน|เมื่อไร|เมื่อไหร่|กี่|หรือเปล่า|\?")
+QUESTION_CONFIDENCE = 0.8
+
+
+class ServiceQuestion:
+    """A clear question about a service asked in the middle of another task ("จ่ายภาษี
+    ที่ดินได้ที่ไหนคะ" while giving a complaint's place): answered, and the task goes on.
+    Only confident, question-shaped messages: a place such as "หน้าที่ว่าการอำเภอ" is not."""
+
+    name = "service_question"
+
+    def __init__(self, answers: ServiceInfo) -> None:
+        self.answers = answers
+
+    def matches(self, turn: Turn) -> bool:
+        u = turn.understanding
+        return (
+            u is not None
+            and u.intent.intent == "service_info"
+            and not u.unsure
+            and u.intent.confidence >= QUESTION_CONFIDENCE
+            and _QUESTION.search(u.text) is not None
+        )
+
+    def handle(self, turn: Turn) -> Outcome:
+        """The answer's card, without follow-up buttons: the task's question comes next
+        and its buttons are the ones to show; the task's state stays."""
+        outcome = self.answers.handle(turn)
+        replies = tuple(replace(r, quick_replies=()) for r in outcome.replies)
+        return replace(outcome, replies=replies, state=turn.state, tallies=outcome.tallies)

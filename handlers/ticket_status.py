@@ -13,7 +13,14 @@ from datetime import date
 from complaints.thai_calendar import thai_date, thai_day
 from complaints.tickets import EventKind, Status, Ticket, TicketCode
 from handlers import texts_th as th
-from handlers.commands import NOT_FIXED_PREFIX, RATE_PREFIX, Command, bare_word, payload_number
+from handlers.commands import (
+    NOT_FIXED_PREFIX,
+    RATE_PREFIX,
+    Command,
+    bare_word,
+    not_fixed_payload,
+    payload_number,
+)
 from handlers.contract import Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from handlers.notices import category_label, rating_choices
@@ -23,6 +30,7 @@ SHOW_PREFIX = "ticket:"
 TICKET_BUTTONS = (SHOW_PREFIX, RATE_PREFIX, NOT_FIXED_PREFIX)
 MY_TICKETS_SHOWN = 10  # a LINE carousel holds at most 12 bubbles
 STARS = "★"
+LOW_RATING = 2
 
 
 def show_payload(code: TicketCode) -> str:
@@ -122,7 +130,11 @@ class TicketStatus:
         rated = desk.rate(code, stars, turn.message.received_at)
         if rated is None:
             return Outcome((Reply(text=th.RATING_NOT_OPEN.format(code=code)),))
-        return Outcome((Reply(text=th.RATING_THANKS.format(stars=STARS * stars, code=code)),))
+        thanks = th.RATING_THANKS.format(stars=STARS * stars, code=code)
+        if stars <= LOW_RATING:  # what went wrong matters more than the thanks
+            follow = (Choice(th.LABEL_NOT_FIXED, not_fixed_payload(str(code))),)
+            return Outcome((Reply(text=f"{thanks}\n{th.RATING_LOW}", quick_replies=follow),))
+        return Outcome((Reply(text=thanks),))
 
     def reopen(self, turn: Turn, code_text: str) -> Outcome:
         code = _code(code_text)
@@ -182,6 +194,19 @@ _VERDICT_LEFTOVER_CHARS = 16
 """What may remain beside the verdict ("จ้า หลุมยังอยู่"): more is a new message."""
 
 
+_THAI_NUMBERS = {"หนึ่ง": "1", "สอง": "2", "สาม": "3", "สี่": "4", "ห้า": "5"}
+_STAR_EMOJI = re.compile(r"^[⭐★🌟]{1,5}$")
+
+
+def _stars_as_digits(text: str) -> str:
+    """ "สองดาว" → "2ดาว", "⭐⭐⭐" → "3 ดาว"."""
+    if _STAR_EMOJI.match(text):
+        return f"{len(text)} ดาว"
+    for word, digit in _THAI_NUMBERS.items():
+        text = text.replace(f"{word}ดาว", f"{digit}ดาว").replace(f"{word} ดาว", f"{digit} ดาว")
+    return text
+
+
 class TypedResultAnswer:
     """A typed answer to a result notice: stars, or "ยังไม่ได้แก้เลย". Asked before the
     clarifying question and the intents, only when this citizen has a result waiting, so
@@ -210,7 +235,7 @@ class TypedResultAnswer:
             return None  # a report about an official goes to the safety question
         if len(u.text) > _TYPED_ANSWER_MAX_CHARS:
             return None
-        stars = _TYPED_STARS.match(u.text.strip())
+        stars = _TYPED_STARS.match(_stars_as_digits(u.text.strip()))
         verdict = _NOT_FIXED.search(u.text) if stars is None else None
         if stars is None and verdict is None:
             return None  # most messages stop here, before any query

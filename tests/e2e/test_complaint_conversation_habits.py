@@ -3,6 +3,8 @@ yeses, phones given unasked, stars typed instead of tapped, emergencies, second 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 
 from bot.services import Services
@@ -131,7 +133,7 @@ def test_everyday_words_pick_a_category_and_others_get_a_hint(
 ) -> None:
     chat = LineChat(app, platform, clock)
     chat.say("มีกองอะไรไม่รู้ทิ้งไว้หน้าบ้านหลายวันแล้วค่ะ")
-    assert th.CATEGORY_PRESS_A_BUTTON in chat.say("ไม่รู้สิ")
+    assert th.CATEGORY_PRESS_A_BUTTON in chat.say("อะไรนะ")
     assert "เกิดขึ้นที่ไหนคะ" in chat.say("ขยะค่ะ")
 
 
@@ -233,3 +235,85 @@ def test_staff_notices_reach_the_dev_chat_at_the_next_turn(
     )
     assert services.outbox.due_users() == []
     assert "ช่างเข้าตรวจแล้ว" in say(text="สวัสดีค่ะ")
+
+
+def test_a_short_first_message_is_kept(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    assert th.DESCRIPTION_TOO_SHORT in chat.say("ถนนพัง")
+    chat.say("หน้าบ้าน เป็นหลุมลึก")
+    chat.say("ถนน")
+    chat.say("ไม่ระบุสถานที่")
+    chat.say("ไม่")  # no photos
+    chat.say("ไม่ต้องค่ะ")
+    chat.say("ยืนยัน")
+    assert the_ticket(services).description == "ถนนพัง หน้าบ้าน เป็นหลุมลึก"
+
+
+def test_typed_privacy_and_thanks_mid_complaint_are_answered_and_the_step_stays(
+    app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.say(POTHOLE)
+    said = chat.say("ความเป็นส่วนตัว")
+    assert "ความเป็นส่วนตัวของคุณ" in said and th.COMPLAINT_RESUME in said
+    said = chat.say("ขอบคุณนะคะ")
+    assert th.SOCIAL_ACK in said and th.ASK_CATEGORY in said
+
+
+def test_a_landmark_is_a_place_and_a_service_question_is_answered_beside(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    said = chat.say(POTHOLE)
+    chat.tap(said.payload("ถนน"))
+    said = chat.say("ขอถังขยะต้องทำยังไงคะ")  # a question, not the place
+    assert th.COMPLAINT_RESUME in said and "เกิดขึ้นที่ไหนคะ" in said
+    said = chat.say("ซอยข้างตลาด ใกล้บ้านนายก")  # a landmark, not a corruption report
+    assert "รูปถ่าย" in said
+    chat.say("ไม่")
+    chat.say("ไม่ต้องค่ะ")
+    chat.say("ยืนยัน")
+    assert the_ticket(services).place == "ซอยข้างตลาด ใกล้บ้านนายก"
+
+
+def test_names_are_kept_without_the_words_around_them(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    to_contact_question(chat)
+    chat.say("ให้ติดต่อกลับ")
+    chat.say("ผมชื่อสมชายครับ")
+    chat.say("0812345678")
+    chat.say("ยืนยัน")
+    assert the_ticket(services).contact_name == "สมชาย"
+
+
+def test_stars_typed_while_writing_another_complaint_rate_the_result(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.tap(walk_to_summary(chat).payload(th.LABEL_CONFIRM))
+    resolved(services, clock)
+    chat.say("ไฟถนนหน้าโรงเรียนดับมาสองคืนแล้วค่ะ มืดมาก")
+    said = chat.say("สองดาว")
+    assert th.RATING_LOW in said  # its own "not fixed" button is the one shown
+    assert the_ticket(services).rating == 2
+    said = chat.say("แสงสว่าง")  # the draft is still open at its category question
+    assert "เกิดขึ้นที่ไหนคะ" in said
+
+
+def test_a_date_given_ahead_of_the_deadline_is_no_apology_for_lateness(
+    app: Flask, platform: FakePlatform, clock: FakeClock, services: Services
+) -> None:
+    chat = LineChat(app, platform, clock)
+    chat.tap(walk_to_summary(chat).payload(th.LABEL_CONFIRM))
+    office = TicketOffice(services.db, services.outbox, clock, sla_days=15)
+    office.update(
+        TicketCode(2570, 1),
+        StatusUpdate(None, "somchai", "รอท่อจากผู้รับเหมา", expected_on=date(2027, 1, 15)),
+    )
+    notice = chat.unread()
+    assert "คาดว่าจะแล้วเสร็จภายใน 15 ม.ค. 2570" in notice
+    assert "ล่าช้า" not in notice
