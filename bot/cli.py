@@ -749,6 +749,23 @@ def integrity_update(
     click.echo(update_lines(result))
 
 
+@integrity.command("deactivate")
+@click.argument("other")
+@click.option("--officer", required=True, help="Your name as an integrity officer.")
+@_clear_errors
+@_integrity_errors
+def integrity_deactivate(other: str, officer: str) -> None:
+    """Take another officer off the track: inactive, their keys to every case deleted.
+    Refused if a case would be left without a reader. Audited."""
+    passphrase = _officer_passphrase(officer)
+    office = _integrity_office(_settings("development"))
+    try:
+        cases = office.deactivate(officer, passphrase, other)
+    finally:
+        office.db.dispose()
+    click.echo(f"ปิดสิทธิ์ {' '.join(other.split())} แล้ว (เดิมอ่านได้ {cases} เรื่อง)")
+
+
 @integrity.command("exclude")
 @click.argument("report_id", type=int)
 @click.option("--officer", required=True, help="Your name as an integrity officer.")

@@ -335,6 +335,16 @@ ORPHAN_EVIDENCE_AGE = timedelta(days=2)
 Its `at` is the Thai day it arrived, hence two days rather than one."""
 
 
+def purge_expired_attempts(session: Session, now: datetime) -> int:
+    """Forget which chats tried receipt codes once their hour is over: the table must not
+    keep, for long, that a given chat follows a corruption case."""
+    return rowcount(
+        session.execute(
+            delete(IntegrityAttempt).where(IntegrityAttempt.window_start <= now - ATTEMPT_WINDOW)
+        )
+    )
+
+
 def purge_orphan_evidence(session: Session, now: datetime) -> int:
     """Delete sealed evidence no report claims, once no draft can still file it. For the
     periodic sweep; returns how many rows went."""

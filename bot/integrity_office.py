@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     EXCLUDE = "exclude"
     EXPORT_EVIDENCE = "export_evidence"
+    DEACTIVATE = "deactivate"
 
 
 class IntegrityError(Exception):
@@ -274,16 +275,20 @@ class IntegrityOffice:
     def keygen(
         self, name: str, passphrase: str, helper: tuple[str, str] | None = None
     ) -> KeygenResult:
-        """A new officer's key pair, the private key locked with `passphrase`. With a
-        `helper` (name, passphrase) of an officer who can already read cases, each case key
-        the helper holds is re-sealed to the new officer, except cases that exclude them.
-        Without one, the new officer reads only cases filed from now on."""
+        """A new officer's key pair, the private key locked with `passphrase`. The first
+        officer opens the channel alone; every later one needs a `helper` (name,
+        passphrase): an officer who already reads cases vouches for them, so nobody with a
+        shell on the server can add a reader alone. Each case key the helper holds is
+        re-sealed to the new officer, except cases that exclude them."""
         name = officer_name(name)
         if len(passphrase) < sealing.MIN_PASSPHRASE_CHARS:
             raise Refused(f"วลีรหัสผ่านต้องยาวอย่างน้อย {sealing.MIN_PASSPHRASE_CHARS} ตัวอักษร")
         with self.db.transaction() as s:
             if s.scalar(select(exists().where(IntegrityOfficer.name == name))):
                 raise OfficerExists(f"มีเจ้าหน้าที่ชื่อ {name} อยู่แล้ว")
+            someone = s.scalar(select(exists().where(IntegrityOfficer.active.is_(True))))
+        if someone and helper is None:
+            raise Refused("เจ้าหน้าที่คนต่อไปต้องมีเจ้าหน้าที่ที่มีอยู่แล้วรับรอง: ระบุ --helper")
         helping = self._unlock(*helper) if helper else None
         locked = sealing.new_officer_key(passphrase, self.passphrase_cost)
         now = self.clock.now()
@@ -445,6 +450,10 @@ class IntegrityOffice:
         me, private = self._unlock(officer, passphrase)
         now = self.clock.now()
         with self.db.transaction() as s:
+            known = s.scalar(select(exists().where(IntegrityOfficer.name == other)))
+        if not known:  # a mistyped name would exclude nobody and look done
+            raise OfficerNotFound(f"ไม่พบเจ้าหน้าที่ชื่อ {other}")
+        with self.db.transaction() as s:
             row = self._report(s, report_id, lock=True)
             if self._case_key(s, row.id, me, private) is None:
                 self._audit(s, now, me.name, AuditAction.DENIED, row.id, f"exclude={other}")
@@ -456,6 +465,57 @@ class IntegrityOffice:
         if not allowed:
             raise _not_a_reader(report_id)
         log(logger, logging.INFO, "integrity officer excluded", report_id=report_id)
+
+    def deactivate(self, officer: str, passphrase: str, other: str) -> int:
+        """Take an officer off the track (they left, or must not read): inactive, and every
+        sealed key they hold deleted. Only another active officer may do it, never leaving
+        the track without a reader, and never a case without one. Audited. Returns the cases
+        they could read."""
+        other = officer_name(other)
+        me, _private = self._unlock(officer, passphrase)
+        if other == me.name:
+            raise Refused("ปิดสิทธิ์ของตนเองไม่ได้: ให้เจ้าหน้าที่คนอื่นเป็นผู้ปิดสิทธิ์")
+        now = self.clock.now()
+        with self.db.transaction() as s:
+            target = s.scalars(
+                select(IntegrityOfficer)
+                .where(IntegrityOfficer.name == other, IntegrityOfficer.active.is_(True))
+                .with_for_update()
+            ).one_or_none()
+            if target is None:
+                raise OfficerNotFound(f"ไม่พบเจ้าหน้าที่ชื่อ {other}")
+            held = list(
+                s.scalars(
+                    select(CorruptionReportKey.report_id).where(
+                        CorruptionReportKey.officer_id == target.id
+                    )
+                )
+            )
+            for report_id in held:
+                readers = s.scalar(
+                    select(func.count())
+                    .select_from(CorruptionReportKey)
+                    .join(IntegrityOfficer, IntegrityOfficer.id == CorruptionReportKey.officer_id)
+                    .where(
+                        CorruptionReportKey.report_id == report_id,
+                        IntegrityOfficer.active.is_(True),
+                    )
+                )
+                if (readers or 0) <= 1:
+                    raise Refused(
+                        f"เรื่องเลขที่ {report_id} มี {other} อ่านได้คนเดียว: "
+                        "ให้ผู้อื่นอ่านได้ก่อน (keygen --helper) แล้วจึงปิดสิทธิ์"
+                    )
+            for key_table, column in (
+                (CorruptionReportKey, CorruptionReportKey.officer_id),
+                (CorruptionAdditionKey, CorruptionAdditionKey.officer_id),
+                (CorruptionEvidenceKey, CorruptionEvidenceKey.officer_id),
+            ):
+                s.execute(delete(key_table).where(column == target.id))
+            target.active = False
+            self._audit(s, now, me.name, AuditAction.DEACTIVATE, detail=f"officer={other}")
+        log(logger, logging.INFO, "integrity officer deactivated", cases=len(held))
+        return len(held)
 
     def export_evidence(
         self, officer: str, passphrase: str, evidence_id: int, path: Path

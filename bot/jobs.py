@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
 
-from bot.integrity_desk import purge_orphan_evidence
+from bot.integrity_desk import purge_expired_attempts, purge_orphan_evidence
 from bot.logs import log
 from bot.media import attached_photo_keys
 from bot.services import Services
@@ -70,6 +70,8 @@ class Jobs:
             timedelta(minutes=self.services.settings.idle_timeout_minutes)
         )
         self.sweep_orphan_photos()
+        with self.services.db.transaction() as s:
+            purge_expired_attempts(s, self.services.clock.now())
         self.services.db.checkpoint()
         if stale or due or purged or forgotten:
             log(

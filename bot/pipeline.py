@@ -244,8 +244,11 @@ class Pipeline:
     def _loggable_flow(self, name: str | None) -> str | None:
         """A confidential flow (a corruption report being written) is never named in a
         log: that a given chat is reporting someone is itself what must not leak."""
+        return None if self._confidential(name) else name
+
+    def _confidential(self, name: str | None) -> bool:
         flow = self.router.registry.flow(name) if name else None
-        return None if getattr(flow, "confidential", False) else name
+        return bool(getattr(flow, "confidential", False))
 
     @staticmethod
     def _oldest_pending(s: Session, channel: str, user_ref: str) -> InboundEvent | None:
@@ -370,6 +373,8 @@ class Pipeline:
                 .with_for_update(skip_locked=True)  # a user mid-message is left for next time
             ).all()
             for row in rows:
+                if self._confidential(row.flow):
+                    row.flow = None  # not even that this chat was writing a report remains
                 recipient = (row.data or {}).get(NOTIFY_ON_EXPIRY)
                 if isinstance(recipient, str) and recipient:
                     self.outbox.add(

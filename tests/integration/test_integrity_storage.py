@@ -35,6 +35,7 @@ from bot.integrity_office import (
     AuditAction,
     IntegrityOffice,
     NotAReader,
+    OfficerNotFound,
     PassphraseRefused,
     Refused,
 )
@@ -384,39 +385,63 @@ def test_exclusion_removes_access_keeps_it_away_and_is_audited(services: Service
 # ---- (e) a second officer, with and without a helper ------------------------------------
 
 
-def test_a_new_officer_reads_old_cases_only_through_a_helper(services: Services) -> None:
+def test_a_new_officer_needs_an_officer_to_vouch_and_reads_old_cases_through_them(
+    services: Services,
+) -> None:
     desk_office = office(services)
     first = desk_office.keygen("somsri", PASS_A)
     assert first.first and first.unreadable == 0
     code = file_report(services, "เรื่องเก่า", photos=(b"old photo",))
     with_desk(services, lambda d: d.add(code, "เพิ่มเติมเรื่องเก่า", services.clock.now()))
-    file_report(services, "เรื่องที่กันคนที่สามไว้")
+    file_report(services, "เรื่องที่กันคนที่สองไว้")
     old, conflicted = report_ids(services)
-    desk_office.exclude("somsri", PASS_A, conflicted, "somying")  # not created yet
 
-    alone = desk_office.keygen("somchai", PASS_B)
+    with pytest.raises(Refused):  # nobody with a shell adds a reader alone
+        desk_office.keygen("somchai", PASS_B)
+    with pytest.raises(OfficerNotFound):  # a mistyped name would exclude nobody
+        desk_office.exclude("somsri", PASS_A, conflicted, "somyng")
     helped = desk_office.keygen("somying", PASS_C, helper=("somsri", PASS_A))
+    desk_office.exclude("somsri", PASS_A, conflicted, "somying")
     file_report(services, "เรื่องใหม่")
     *_, new = report_ids(services)
 
-    assert (alone.first, alone.resealed, alone.unreadable) == (False, 0, 2)
-    assert (helped.helper, helped.resealed, helped.unreadable) == ("somsri", 1, 1)
-    with pytest.raises(NotAReader):
-        desk_office.show("somchai", PASS_B, old)
-    assert desk_office.show("somchai", PASS_B, new).content.what == "เรื่องใหม่"
+    assert (helped.helper, helped.resealed, helped.unreadable) == ("somsri", 2, 0)
     case = desk_office.show("somying", PASS_C, old)
     assert case.content.what == "เรื่องเก่า"
     assert [a.text for a in case.additions] == ["เพิ่มเติมเรื่องเก่า"]
     assert all(e.readable for e in case.evidence)
+    assert desk_office.show("somying", PASS_C, new).content.what == "เรื่องใหม่"
     with pytest.raises(NotAReader):
         desk_office.show("somying", PASS_C, conflicted)
     with pytest.raises(PassphraseRefused):
         desk_office.keygen("somporn", PASS_C, helper=("somsri", "wrong passphrase!!"))
     with services.db.transaction() as s:  # a refused helper creates nobody
-        assert s.scalar(select(func.count()).select_from(IntegrityOfficer)) == 3
+        assert s.scalar(select(func.count()).select_from(IntegrityOfficer)) == 2
     actions = audit_actions(services)
     assert ("somsri", AuditAction.RESEAL, None) in actions
     assert actions[-1] == ("somsri", AuditAction.UNLOCK_FAILED, None)
+
+
+def test_an_officer_taken_off_the_track_reads_nothing_and_no_case_is_orphaned(
+    services: Services,
+) -> None:
+    desk_office = office(services)
+    desk_office.keygen("somsri", PASS_A)
+    desk_office.keygen("somying", PASS_C, helper=("somsri", PASS_A))
+    file_report(services, "เรื่องหนึ่ง")
+    [case] = report_ids(services)
+    desk_office.exclude("somying", PASS_C, case, "somsri")  # only somying reads it now
+
+    with pytest.raises(Refused):  # it would leave the case without a reader
+        desk_office.deactivate("somsri", PASS_A, "somying")
+    with pytest.raises(Refused):
+        desk_office.deactivate("somying", PASS_C, "somying")
+    file_report(services, "เรื่องสอง")
+    desk_office.keygen("somchai", PASS_B, helper=("somying", PASS_C))
+    assert desk_office.deactivate("somchai", PASS_B, "somying") == 2
+    with pytest.raises(OfficerNotFound):
+        desk_office.show("somying", PASS_C, case)
+    assert ("somchai", AuditAction.DEACTIVATE, None) in audit_actions(services)
 
 
 # ---- (f) the audit chain ----------------------------------------------------------------
