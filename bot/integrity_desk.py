@@ -27,6 +27,7 @@ from bot.models import (
     CorruptionEvent,
     CorruptionEvidence,
     CorruptionEvidenceKey,
+    CorruptionExclusion,
     CorruptionReport,
     CorruptionReportKey,
     IntegrityAttempt,
@@ -136,6 +137,15 @@ class SqlIntegrityDesk:
     def is_open(self) -> bool:
         return bool(self.session.scalar(select(exists().where(IntegrityOfficer.active.is_(True)))))
 
+    def officer_names(self) -> tuple[str, ...]:
+        return tuple(
+            self.session.scalars(
+                select(IntegrityOfficer.name)
+                .where(IntegrityOfficer.active.is_(True))
+                .order_by(IntegrityOfficer.name)
+            )
+        )
+
     def file(
         self,
         content: ReportContent,
@@ -144,10 +154,17 @@ class SqlIntegrityDesk:
         sla_days: int,
         *,
         notify: bool,
+        exclude: tuple[str, ...] = (),
     ) -> ReceiptCode:
         readers = active_officers(self.session)
+        excluded_ids = set(
+            self.session.scalars(
+                select(IntegrityOfficer.id).where(IntegrityOfficer.name.in_(exclude))
+            )
+        )
+        readers = {oid: key for oid, key in readers.items() if oid not in excluded_ids}
         if not readers:
-            raise ChannelClosed("no integrity officer has a key yet")
+            raise ChannelClosed("no integrity officer is left to read this report")
         day = day_start(received_at)
         code, digest = self._new_receipt(received_at)
         data_key = new_data_key()
@@ -177,6 +194,8 @@ class SqlIntegrityDesk:
                     sealed_key=sealing.seal_key(data_key, public_key),
                 )
             )
+        for name in exclude:  # the reporter's conflict of interest, kept for later re-seals
+            self.session.add(CorruptionExclusion(report_id=row.id, officer_name=name))
         if evidence:
             self.session.execute(
                 update(CorruptionEvidence)
@@ -186,6 +205,17 @@ class SqlIntegrityDesk:
                 )
                 .values(report_id=row.id)
             )
+            if excluded_ids:  # photos were sealed to every officer as they arrived
+                self.session.execute(
+                    delete(CorruptionEvidenceKey).where(
+                        CorruptionEvidenceKey.officer_id.in_(excluded_ids),
+                        CorruptionEvidenceKey.evidence_id.in_(
+                            select(CorruptionEvidence.id).where(
+                                CorruptionEvidence.report_id == row.id
+                            )
+                        ),
+                    )
+                )
         self.session.add(
             CorruptionEvent(
                 report_id=row.id,

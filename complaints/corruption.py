@@ -107,6 +107,11 @@ class IntegrityDesk(Protocol):
         """At least one integrity officer can read reports."""
         ...
 
+    def officer_names(self) -> tuple[str, ...]:
+        """The integrity officers who would read a report, for the reporter to exclude
+        any with a conflict of interest."""
+        ...
+
     def file(
         self,
         content: ReportContent,
@@ -115,10 +120,11 @@ class IntegrityDesk(Protocol):
         sla_days: int,
         *,
         notify: bool,
+        exclude: tuple[str, ...] = (),
     ) -> ReceiptCode:
         """Seal and store a report (with the evidence already sealed under `evidence`
-        draft keys); link this chat for status pushes only if `notify`. Raises
-        ChannelClosed."""
+        draft keys) to every officer but those in `exclude`; link this chat for status
+        pushes only if `notify`. Raises ChannelClosed when nobody would be left to read."""
         ...
 
     def follow(self, code: ReceiptCode, at: datetime) -> CaseStatus | None:

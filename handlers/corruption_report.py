@@ -26,7 +26,7 @@ from complaints.corruption import ChannelClosed, ReportContent
 from complaints.photos import PhotoProblem, PhotoRejected
 from handlers import texts_th as th
 from handlers.basic import Menu
-from handlers.commands import Command, bare_word
+from handlers.commands import Command, bare_word, payload_number
 from handlers.contract import IDLE, ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from nlu.entities import EntityKind
@@ -59,6 +59,9 @@ NOTIFY_NO = f"{PREFIX}notify_no"
 CONFIRM = f"{PREFIX}confirm"
 EDIT = f"{PREFIX}edit"
 EDIT_STEP = f"{PREFIX}edit:"
+EXCLUDE = f"{PREFIX}ex:"
+CONFLICT_DONE = f"{PREFIX}ex_done"
+MAX_OFFICER_BUTTONS = 10
 
 CORRUPTION_COMMANDS = frozenset(
     {Command.REPORT_CORRUPTION, Command.FOLLOW_CORRUPTION, Command.ADD_TO_CORRUPTION}
@@ -69,6 +72,7 @@ class Step(StrEnum):
     INTRO = "intro"
     WHAT = "what"
     WHO = "who"
+    CONFLICT = "conflict"  # integrity officers the reporter keeps from reading it
     WHEN = "when"
     WHERE = "where"
     HOW = "how"
@@ -85,6 +89,7 @@ ORDER = (
     Step.INTRO,
     Step.WHAT,
     Step.WHO,
+    Step.CONFLICT,
     Step.WHEN,
     Step.WHERE,
     Step.HOW,
@@ -104,6 +109,7 @@ _PART_QUESTIONS = {
 EDITABLE = {
     Step.WHAT: th.CR_FACT_WHAT,
     Step.WHO: th.CR_FACT_WHO,
+    Step.CONFLICT: th.CR_FACT_CONFLICT,
     Step.WHEN: th.CR_FACT_WHEN,
     Step.WHERE: th.CR_FACT_WHERE,
     Step.HOW: th.CR_FACT_HOW,
@@ -180,6 +186,8 @@ class Draft:
     evidence: list[str] = field(default_factory=list)
     """Keys of evidence already sealed to the officers."""
     evidence_note: str = ""
+    exclude: list[str] = field(default_factory=list)
+    """Integrity officers with a conflict of interest: the report is not sealed to them."""
     named: bool = False
     name: str = ""
     contact: str = ""
@@ -201,10 +209,11 @@ class Draft:
                 "contact",
             )
         }
-        evidence = data.get("evidence")
+        evidence, exclude = data.get("evidence"), data.get("exclude")
         return cls(
             **texts,
             evidence=[str(k) for k in evidence] if isinstance(evidence, list) else [],
+            exclude=[str(n) for n in exclude] if isinstance(exclude, list) else [],
             named=bool(data.get("named")),
             notify=bool(data.get("notify")),
             editing=bool(data.get("editing")),
@@ -308,6 +317,7 @@ class CorruptionFlow:
         if step in _PARTS:
             return self._on_part(step, draft, turn)
         handler = {
+            Step.CONFLICT: self._on_conflict,
             Step.INTRO: self._on_intro,
             Step.WHAT: self._on_what,
             Step.EVIDENCE: self._on_evidence,
@@ -329,7 +339,10 @@ class CorruptionFlow:
             return self._ask(Step.NAME, draft, turn)
         if step is Step.INTRO:
             return self._ask(Step.INTRO, draft, turn, before=(Reply(text=th.FIRST_STEP),))
-        return self._ask(ORDER[ORDER.index(step) - 1], draft, turn)
+        previous = ORDER[ORDER.index(step) - 1]
+        if previous is Step.CONFLICT and not self._may_exclude(turn):
+            previous = Step.WHO
+        return self._ask(previous, draft, turn)
 
     def _next(
         self, after: Step, draft: Draft, turn: Turn, before: tuple[Reply, ...] = ()
@@ -452,6 +465,33 @@ class CorruptionFlow:
         contact = _phone_in(turn) or text[:MAX_CONTACT_CHARS]
         return self._next(Step.IDENTITY, replace(draft, contact=contact), turn)
 
+    def _may_exclude(self, turn: Turn) -> bool:
+        """Only when another officer would still read it: with one officer, excluding them
+        would leave nobody (the national channels are for that case)."""
+        integrity = turn.ports.integrity
+        return integrity is not None and len(integrity.officer_names()) > 1
+
+    def _on_conflict(self, draft: Draft, turn: Turn) -> Outcome:
+        payload = turn.message.postback
+        names = turn.ports.integrity.officer_names() if turn.ports.integrity else ()
+        typed = bare_word(turn.message.text) if turn.message.kind is MessageKind.TEXT else ""
+        if payload == CONFLICT_DONE or typed in _DONE | _NO | {"ไม่มี", "ไม่ทราบ"}:
+            return self._next(Step.CONFLICT, draft, turn)
+        chosen = typed
+        if payload.startswith(EXCLUDE):  # by position: a Thai name may not fit Telegram's 64 bytes
+            index = payload_number(payload.removeprefix(EXCLUDE))
+            chosen = names[index] if index is not None and index < len(names) else ""
+        if chosen not in names:
+            hint = Reply(text=th.CR_CONFLICT_PRESS)
+            return self._ask(Step.CONFLICT, draft, turn, before=(hint,))
+        if chosen not in draft.exclude and len(names) - len(draft.exclude) <= 1:
+            # everyone is involved: nobody here could read it safely
+            return self._ask(Step.CONFLICT, draft, turn, before=(Reply(text=th.CR_CONFLICT_ALL),))
+        excluded = [n for n in draft.exclude if n != chosen]
+        if chosen not in draft.exclude:
+            excluded.append(chosen)
+        return self._ask(Step.CONFLICT, replace(draft, exclude=excluded), turn)
+
     def _on_notify(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         answer: bool | None = None
@@ -528,6 +568,7 @@ class CorruptionFlow:
             turn.message.received_at,
             self.sla_days,
             notify=draft.notify,
+            exclude=tuple(draft.exclude),
         )
         receipt = "\n".join(
             (
@@ -558,6 +599,8 @@ class CorruptionFlow:
         return ConversationState(FLOW, step=step.value, data={VAULT_KEY: vault.lock(draft.data())})
 
     def _ask(self, step: Step, draft: Draft, turn: Turn, before: tuple[Reply, ...] = ()) -> Outcome:
+        if step is Step.CONFLICT and not self._may_exclude(turn):
+            step = Step.CONFIRM if draft.editing else Step.WHEN
         return Outcome((*before, self._question(step, draft, turn)), self._state(step, draft, turn))
 
     def _question(self, step: Step, draft: Draft, turn: Turn) -> Reply:
@@ -570,6 +613,20 @@ class CorruptionFlow:
             )
         if step is Step.WHAT:
             return Reply(text=th.CR_ASK_WHAT, quick_replies=(back, cancel))
+        if step is Step.CONFLICT:
+            names = turn.ports.integrity.officer_names() if turn.ports.integrity else ()
+            chosen = th.CR_CONFLICT_CHOSEN.format(names=", ".join(draft.exclude))
+            return Reply(
+                text=f"{th.CR_ASK_CONFLICT}\n{chosen}" if draft.exclude else th.CR_ASK_CONFLICT,
+                quick_replies=(
+                    *(
+                        Choice(f"✓ {n}" if n in draft.exclude else n, f"{EXCLUDE}{i}")
+                        for i, n in enumerate(names[:MAX_OFFICER_BUTTONS])
+                    ),
+                    Choice(th.LABEL_CR_CONFLICT_DONE, CONFLICT_DONE),
+                    back,
+                ),
+            )
         if step in _PART_QUESTIONS:
             buttons: tuple[Choice, ...] = (Choice(th.LABEL_CR_UNKNOWN, UNKNOWN),)
             if step is Step.WHERE:
@@ -645,6 +702,7 @@ class CorruptionFlow:
                     (th.CR_FACT_HOW, draft.how_known),
                     (th.CR_FACT_EVIDENCE, evidence),
                     (th.CR_FACT_IDENTITY, identity),
+                    (th.CR_FACT_CONFLICT, ", ".join(draft.exclude) or th.CR_CONFLICT_NONE),
                     (th.CR_FACT_NOTIFY, th.CR_NOTIFY_ON if draft.notify else th.CR_NOTIFY_OFF),
                 )
             ),

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.draft_vault import SecretBoxDraftVault, vault_key
-from bot.integrity_office import PROGRESS_NOTICE
+from bot.integrity_office import PROGRESS_NOTICE, NotAReader
 from bot.jobs import Jobs
 from bot.models import (
     ConversationStateRow,
@@ -652,3 +652,45 @@ def test_general_lists_statistics_and_my_tickets_leave_the_report_out_but_count_
 def letters_only(hex_digits: str) -> str:
     """A random marker no extractor mistakes for a phone or a receipt code."""
     return hex_digits.translate(str.maketrans("0123456789", "ghijklmnop"))
+
+
+# ---- the reporter's own conflict-of-interest exclusion ----------------------------------
+
+SECOND = "somchai"
+SECOND_PASSPHRASE = "ผู้ตรวจสอบคนที่สอง รหัสยาวพอ"
+
+
+def test_the_reporter_can_keep_an_involved_officer_from_ever_reading_the_report(
+    services: Services, app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    office = open_channel(services)
+    office.keygen(SECOND, SECOND_PASSPHRASE, helper=(OFFICER, PASSPHRASE))
+    platform.media["evidence"] = (jpeg(), "image/jpeg")
+    chat = LineChat(app, platform, clock)
+    said = chat.tap(start_from_menu(chat).payload(th.LABEL_CR_START))
+    said = chat.say(WHAT)
+    said = chat.say(WHO)
+    assert th.CR_ASK_CONFLICT in said and SECOND in said.buttons
+    said = chat.tap(said.payload(SECOND))
+    assert th.CR_CONFLICT_CHOSEN.format(names=SECOND) in said
+    said = chat.tap(said.payload(OFFICER))  # both would leave nobody to read it
+    assert th.CR_CONFLICT_ALL in said
+    said = chat.tap(said.payload(th.LABEL_CR_CONFLICT_DONE))
+    for part in (WHEN, WHERE, HOW):
+        said = chat.say(part)
+    said = chat.send_photo("evidence")  # sealed to both officers as it arrived
+    said = chat.tap(said.payload(th.LABEL_PHOTOS_DONE))
+    said = chat.tap(said.payload(th.LABEL_CR_ANONYMOUS))
+    said = chat.tap(said.payload(th.LABEL_CR_NOTIFY_NO))
+    assert SECOND in said  # the summary says who may not read it
+    receipt_in(chat.tap(said.payload(th.LABEL_CR_CONFIRM)))
+
+    [report_id] = report_ids(services)
+    case = office.show(OFFICER, PASSPHRASE, report_id)
+    assert case.content.what == WHAT and all(e.readable for e in case.evidence)
+    with pytest.raises(NotAReader):
+        office.show(SECOND, SECOND_PASSPHRASE, report_id)
+    with pytest.raises(NotAReader):  # not even the photo sealed before the choice
+        office.export_evidence(
+            SECOND, SECOND_PASSPHRASE, case.evidence[0].id, services.settings.instance_dir / "x"
+        )

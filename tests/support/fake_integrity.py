@@ -56,8 +56,12 @@ class FakeIntegrityDesk:
     """The chat's side of the track, kept in memory. Every `follow` and `add` counts as a
     try; more than `max_attempts` within an hour raise `TooManyAttempts`."""
 
-    def __init__(self, *, open_: bool = True, max_attempts: int = 10) -> None:
+    def __init__(
+        self, *, open_: bool = True, max_attempts: int = 10, officers: tuple[str, ...] = ("somsri",)
+    ) -> None:
         self.open = open_
+        self.officers = officers
+        self.excluded: dict[str, tuple[str, ...]] = {}
         self.max_attempts = max_attempts
         self.cases: dict[str, FakeCase] = {}
         self.sealed: dict[str, str] = {}  # evidence key → the photo key it was sealed from
@@ -69,6 +73,9 @@ class FakeIntegrityDesk:
     def is_open(self) -> bool:
         return self.open
 
+    def officer_names(self) -> tuple[str, ...]:
+        return self.officers
+
     def file(
         self,
         content: ReportContent,
@@ -77,12 +84,14 @@ class FakeIntegrityDesk:
         sla_days: int,
         *,
         notify: bool,
+        exclude: tuple[str, ...] = (),
     ) -> ReceiptCode:
-        if not self.open:
+        if not self.open or not set(self.officers) - set(exclude):
             raise ChannelClosed
         unknown = [key for key in evidence if key not in self.sealed]
         assert not unknown, f"evidence never sealed: {unknown}"
         code = self.new_code()
+        self.excluded[code.digits] = exclude
         self.cases[code.digits] = FakeCase(
             content, evidence, thai_day(received_at), sla_days, notify
         )
