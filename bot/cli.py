@@ -634,8 +634,9 @@ def _integrity_office(settings: Settings) -> IntegrityOffice:
 @_integrity_errors
 def integrity_keygen(name: str, helper: str | None) -> None:
     """Create an integrity officer's key, locked with their passphrase (at least 12
-    characters). Not at a terminal: the new passphrase on the first line of stdin, and
-    with --helper the helper's passphrase on the second."""
+    characters). The first officer opens the channel alone; every later one needs --helper,
+    an officer who vouches for them and re-seals the cases they read. Not at a terminal:
+    the new passphrase on the first line of stdin, the helper's on the second."""
     new_passphrase = _passphrase(f"วลีรหัสผ่านใหม่ของ {name}: ", confirm=True)
     helping = (helper, _officer_passphrase(helper)) if helper else None
     office = _integrity_office(_settings("development"))

@@ -251,6 +251,9 @@ class ComplaintFlow:
         if message.kind is MessageKind.IMAGE and step is not Step.PHOTOS:
             return self._photo_between_steps(step, draft, turn)
         u = turn.understanding
+        if u is not None and any(e.kind is EntityKind.RECEIPT_CODE for e in u.entities):
+            # a corruption receipt code must never sit in a general ticket staff can read
+            return self._ask(step, draft, turn, before=(Reply(text=th.RECEIPT_CODE_NOT_HERE),))
         if message.kind is MessageKind.TEXT and step is not Step.CONFIRM and _social(turn):
             return self._ask(step, draft, turn, before=(Reply(text=th.SOCIAL_ACK),))
         if step in _FREE_TEXT_STEPS and u is not None and _reads_as_corruption(u):

@@ -14,6 +14,7 @@ as a `DraftVault` token.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import StrEnum
 
 from complaints.corruption import CaseStatus, ChannelClosed, ReceiptCode, TooManyAttempts
@@ -48,6 +49,7 @@ class Step(StrEnum):
     CODE = "code"  # waiting for a code to follow
     ADD_CODE = "add_code"  # waiting for the code of the case to add to
     ADD_TEXT = "add_text"  # waiting for what to add (the code locked in the state)
+    SHOWN = "shown"  # a case's status was just shown: its add button needs no code again
 
 
 def last_four(code: ReceiptCode) -> str:
@@ -78,11 +80,16 @@ class CorruptionFollowFlow:
         message = turn.message
         if message.postback == Command.FOLLOW_CORRUPTION.value:
             return self.ask_code()
+        step = _step(turn.state.step)
         if message.postback == Command.ADD_TO_CORRUPTION.value:
+            shown = self._shown_code(turn) if step is Step.SHOWN else None
+            if shown is not None:  # the code was checked a moment ago: straight to the text
+                return Outcome((_ask(th.CF_ASK_ADD_TEXT),), replace(turn.state, step=Step.ADD_TEXT))
             return self.ask_code(to_add=True)
         if message.postback == Command.REPORT_CORRUPTION.value:
             return None  # a new report instead: the intake starts it afresh
-        step = _step(turn.state.step)
+        if step is Step.SHOWN:
+            return None  # anything else after the status is a fresh message
         if step is Step.ADD_TEXT:
             return self._on_addition(turn)
         if message.kind is not MessageKind.TEXT:
@@ -116,7 +123,19 @@ class CorruptionFollowFlow:
             return _too_many(self.menu)
         if case is None:  # wrong or unknown: one answer, and another try may be typed
             return _not_found(Step.CODE)
-        return Outcome((_status(case, code, turn),), IDLE)
+        vault = turn.ports.vault
+        if vault is None:
+            return Outcome((_status(case, code, turn),), IDLE)
+        shown = ConversationState(
+            FOLLOW_FLOW, Step.SHOWN, {VAULT_KEY: vault.lock({"code": code.digits})}
+        )
+        return Outcome((_status(case, code, turn),), shown)
+
+    @staticmethod
+    def _shown_code(turn: Turn) -> ReceiptCode | None:
+        vault, token = turn.ports.vault, turn.state.data.get(VAULT_KEY)
+        opened = vault.unlock(token) if vault is not None and isinstance(token, str) else None
+        return ReceiptCode.parse(str(opened.get("code", ""))) if opened else None
 
     def check_before_adding(self, turn: Turn, code: ReceiptCode) -> Outcome:
         """The code is checked before the citizen writes what to add, so nobody types a

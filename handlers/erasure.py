@@ -64,6 +64,7 @@ class EraseMyData:
         if turn.ports.photos is not None and photos:
             turn.ports.photos.discard(photos)
         text = th.ERASED.format(count=erasure.tickets) if erasure.tickets else th.ERASED_NOTHING
+        text = f"{text}\n{th.ERASE_NOT_CORRUPTION}"  # sealed, unlinked: say so, plainly
         # whatever an open flow had collected (a half-written complaint) goes too
         return Outcome((self.menu.reply(text),), IDLE)
 

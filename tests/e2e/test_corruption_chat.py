@@ -390,9 +390,8 @@ def test_following_by_code_wrong_and_unknown_alike_ten_tries_an_hour_and_adding(
 
     clock.advance(hours=1)
     assert th.CF_CASE_TITLE.format(last4=code[-4:]) in follow(chat, code)
-    asked = chat.say("เพิ่มข้อมูลเรื่องทุจริต")
-    assert th.CF_ASK_CODE_TO_ADD in asked
-    assert th.CF_ASK_ADD_TEXT in chat.say(code)
+    asked = chat.say("เพิ่มข้อมูลเรื่องทุจริต")  # right after the status: no code again
+    assert th.CF_ASK_ADD_TEXT in asked and th.CF_ASK_CODE_TO_ADD not in asked
     added = "มีพยานอีกคนคือคนขายของหน้าที่ทำการ เห็นตอนส่งซองค่ะ"
     assert th.CF_ADDED in chat.say(added)
 
@@ -694,3 +693,16 @@ def test_the_reporter_can_keep_an_involved_officer_from_ever_reading_the_report(
         office.export_evidence(
             SECOND, SECOND_PASSPHRASE, case.evidence[0].id, services.settings.instance_dir / "x"
         )
+
+
+def test_a_receipt_code_typed_into_a_general_complaint_is_never_stored(
+    services: Services, app: Flask, platform: FakePlatform, clock: FakeClock, database_url: str
+) -> None:
+    open_channel(services)
+    chat = LineChat(app, platform, clock)
+    code = file_report(chat)
+    said = chat.say("ร้องเรียน")
+    said = chat.say(f"เรื่องรหัส {code} ทำไมยังไม่คืบหน้า")
+    assert th.RECEIPT_CODE_NOT_HERE in said
+    stored = dump(stored_values(database_url)).replace(" ", "")
+    assert code.replace(" ", "") not in stored

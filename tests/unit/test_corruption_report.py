@@ -486,7 +486,7 @@ def test_follow_with_the_right_code_shows_status_dates_and_public_notes() -> Non
     asked = chat.say("ติดตามเรื่องทุจริต")
     assert th.CF_ASK_CODE in said(asked) and chat.state.flow == "corruption_follow"
     answer = chat.say(code.grouped())
-    assert chat.state == IDLE
+    assert chat.state.step == "shown" and list(chat.state.data) == ["vault"]  # code sealed
     text = said(answer)
     assert "กำลังดำเนินการ" in text and "ตั้งกรรมการสอบข้อเท็จจริงแล้ว" in text
     card = facts(answer)
