@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import THAI_TIME, Clock, SystemClock, thai_date
 from bot.db import rowcount, upsert_insert
-from bot.media import ACCEPTED_FORMATS, MediaStore
+from bot.media import ACCEPTED_FORMATS, DOCUMENT_FORMATS, MediaStore
 from bot.models import (
     CorruptionAddition,
     CorruptionAdditionKey,
@@ -57,7 +57,10 @@ ATTEMPT_LIMIT = 10
 ATTEMPT_WINDOW = timedelta(hours=1)
 MAX_ADDITION_CHARS = 10_000
 SETTINGS_ID = 1
-_CONTENT_TYPES = {extension: ctype for ctype, extension in ACCEPTED_FORMATS.values()}
+_CONTENT_TYPES = {
+    extension: ctype
+    for ctype, extension in (*ACCEPTED_FORMATS.values(), *DOCUMENT_FORMATS.values())
+}
 
 
 def day_start(at: datetime) -> datetime:

@@ -30,7 +30,8 @@ from complaints.photos import PhotoInbox, PhotoProblem, PhotoRejected, StoredPho
 
 logger = logging.getLogger("siang.media")
 
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}\.(?:jpg|png|webp)")
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}\.(?:jpg|png|webp|pdf|bin)")
+DOCUMENT_FORMATS = {True: ("application/pdf", ".pdf"), False: ("application/octet-stream", ".bin")}
 PARTIAL_PREFIX = ".incoming-"
 SWEEP_BATCH = 500
 # Pillow format name → (content type, file extension)
@@ -107,7 +108,7 @@ class MediaStore:
             deleted += self._delete(k for k in batch if k not in attached)
         return deleted
 
-    def _receive(self, channel: str, media_id: str) -> StoredPhoto:
+    def _receive(self, channel: str, media_id: str, *, images_only: bool = True) -> StoredPhoto:
         fetcher = self._fetchers.get(channel)
         if fetcher is None:
             raise self._rejected(channel, PhotoProblem.UNAVAILABLE)
@@ -116,10 +117,13 @@ class MediaStore:
         temp = Path(temp_name)  # mkstemp creates it 0600
         try:
             with os.fdopen(fd, "wb") as out:
-                size, head = self._download(fetcher, media_id, out)
+                size, head = self._download(fetcher, media_id, out, images_only=images_only)
                 out.flush()
                 os.fsync(out.fileno())
-            content_type, extension = ACCEPTED_FORMATS[_check_image(temp, head)]
+            if images_only:
+                content_type, extension = ACCEPTED_FORMATS[_check_image(temp, head)]
+            else:
+                content_type, extension = DOCUMENT_FORMATS[head.startswith(b"%PDF")]
             key = secrets.token_urlsafe(24) + extension
             os.replace(temp, folder / key)
             _fsync_dir(folder)
@@ -130,7 +134,9 @@ class MediaStore:
         log(logger, logging.INFO, "photo stored", channel=channel, size_bytes=size)
         return StoredPhoto(key=key, content_type=content_type, size_bytes=size)
 
-    def _download(self, fetcher: MediaFetcher, media_id: str, out: BinaryIO) -> tuple[int, bytes]:
+    def _download(
+        self, fetcher: MediaFetcher, media_id: str, out: BinaryIO, *, images_only: bool = True
+    ) -> tuple[int, bytes]:
         """Copy the chunks to `out`, counting them: the platform's declared size is only a
         hint. Stops at the first byte over the limit or a head that is not an image."""
         size = 0
@@ -143,7 +149,7 @@ class MediaStore:
                     raise PhotoRejected(PhotoProblem.TOO_LARGE)
                 if len(head) < _HEAD_BYTES:
                     head += chunk[: _HEAD_BYTES - len(head)]
-                    if len(head) == _HEAD_BYTES and sniff_format(head) is None:
+                    if images_only and len(head) == _HEAD_BYTES and sniff_format(head) is None:
                         raise PhotoRejected(PhotoProblem.NOT_AN_IMAGE)
                 out.write(chunk)
         finally:
@@ -175,6 +181,9 @@ class ChannelInbox:
 
     def receive(self, media_id: str) -> StoredPhoto:
         return self._store._receive(self.channel, media_id)
+
+    def receive_file(self, media_id: str) -> StoredPhoto:
+        return self._store._receive(self.channel, media_id, images_only=False)
 
     def discard(self, keys: Iterable[str]) -> None:
         self._store.delete(keys)
@@ -248,6 +257,9 @@ class PrefetchedInbox:
             raise self._rejected
         assert self._photo is not None
         return self._photo
+
+    def receive_file(self, media_id: str) -> StoredPhoto:
+        return self._inbox.receive_file(media_id)
 
     def discard(self, keys: Iterable[str]) -> None:
         self._inbox.discard(keys)

@@ -38,6 +38,11 @@ class PhotoInbox(Protocol):
         """Download and keep one photo, or raise PhotoRejected."""
         ...
 
+    def receive_file(self, media_id: str) -> StoredPhoto:
+        """Download and keep one document (evidence: a PDF, a scan), checked for size only;
+        or raise PhotoRejected."""
+        ...
+
     def discard(self, keys: Iterable[str]) -> None:
         """Delete photos that will not be filed (the complaint was cancelled)."""
         ...

@@ -172,6 +172,7 @@ class NonText:
         return turn.message.kind in {
             MessageKind.STICKER,
             MessageKind.IMAGE,
+            MessageKind.FILE,
             MessageKind.LOCATION,
             MessageKind.UNSUPPORTED,
         } or (turn.message.kind is MessageKind.TEXT and not turn.message.text.strip())

@@ -307,6 +307,9 @@ class CorruptionFlow:
             Command.ADD_TO_CORRUPTION.value,
         }:
             return self._ask(step, draft, turn, before=(Reply(text=th.CR_BUSY),))
+        if message.kind is MessageKind.FILE:  # a document: evidence, at any step
+            notice, draft = self._receive(draft, turn, document=True)
+            return self._ask(step, draft, turn, before=(notice,))
         if message.kind is MessageKind.IMAGE:
             if step is Step.EVIDENCE:
                 return self._on_evidence(draft, turn)
@@ -528,7 +531,7 @@ class CorruptionFlow:
 
     # ---- evidence ------------------------------------------------------------------------
 
-    def _receive(self, draft: Draft, turn: Turn) -> tuple[Reply, Draft]:
+    def _receive(self, draft: Draft, turn: Turn, *, document: bool = False) -> tuple[Reply, Draft]:
         """Download a photo and seal it to the officers at once: the clear copy is gone
         before the turn ends, and only the sealed key goes into the draft."""
         if len(draft.evidence) >= MAX_EVIDENCE:
@@ -538,7 +541,7 @@ class CorruptionFlow:
         if inbox is None or integrity is None or not media_id:
             return Reply(text=th.PHOTO_UNAVAILABLE), draft
         try:
-            photo = inbox.receive(media_id)
+            photo = inbox.receive_file(media_id) if document else inbox.receive(media_id)
         except PhotoRejected as rejected:
             return Reply(text=_PHOTO_PROBLEMS[rejected.problem]), draft
         try:

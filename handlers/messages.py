@@ -17,6 +17,7 @@ class MessageKind(enum.StrEnum):
     POSTBACK = "postback"
     LOCATION = "location"
     IMAGE = "image"
+    FILE = "file"  # a document (PDF, ...): taken as evidence of a corruption report only
     STICKER = "sticker"
     FOLLOW = "follow"
     UNFOLLOW = "unfollow"

@@ -49,6 +49,7 @@ MAX_REPLY_TOKEN = 255
 
 _MESSAGE_KINDS = {
     "image": MessageKind.IMAGE,
+    "file": MessageKind.FILE,
     "location": MessageKind.LOCATION,
     "sticker": MessageKind.STICKER,
     "text": MessageKind.TEXT,
@@ -136,7 +137,7 @@ def _message_fields(raw: dict[str, Any]) -> tuple[MessageKind | None, dict[str, 
             return MessageKind.UNSUPPORTED, {}
         address = fields.text(message.get("address"), 500) or fields.text(message.get("title"), 500)
         return kind, {"location": Location(latitude, longitude, address)}
-    if kind is MessageKind.IMAGE:
+    if kind in (MessageKind.IMAGE, MessageKind.FILE):
         return kind, {"media_id": fields.ident(message.get("id"))}
     return kind, {}
 

@@ -89,6 +89,9 @@ def _message_fields(msg: dict[str, Any]) -> tuple[MessageKind, dict[str, Any]]:
     if isinstance(photos, list) and photos:
         largest = fields.obj(photos[-1])  # Telegram lists the sizes smallest first
         return MessageKind.IMAGE, {"media_id": fields.text(largest.get("file_id"), 255) or None}
+    document = msg.get("document")
+    if isinstance(document, dict):
+        return MessageKind.FILE, {"media_id": fields.text(document.get("file_id"), 255) or None}
     if isinstance(msg.get("sticker"), dict):
         return MessageKind.STICKER, {}
     return MessageKind.UNSUPPORTED, {}

@@ -706,3 +706,32 @@ def test_a_receipt_code_typed_into_a_general_complaint_is_never_stored(
     assert th.RECEIPT_CODE_NOT_HERE in said
     stored = dump(stored_values(database_url)).replace(" ", "")
     assert code.replace(" ", "") not in stored
+
+
+@pytest.mark.parametrize("channel", ["line", "telegram"])
+def test_a_document_is_evidence_too_sealed_and_exported_whole(
+    channel: str, services: Services, app: Flask, platform: FakePlatform, clock: FakeClock
+) -> None:
+    office = open_channel(services)
+    pdf = b"%PDF-1.4\n% a scanned receipt for the bribe\n%%EOF\n"
+    platform.media["receipt-pdf"] = (pdf, "application/pdf")
+    chat: Chat = (
+        LineChat(app, platform, clock) if channel == "line" else TelegramChat(app, platform, clock)
+    )
+    said = chat.tap(start_from_menu(chat).payload(th.LABEL_CR_START))
+    said = chat.say(WHAT)
+    said = chat.send_file("receipt-pdf")  # a document, at any step
+    assert th.CR_EVIDENCE_RECEIVED.format(count=1, left=4) in said
+    assert list(services.settings.photo_dir.glob("*.pdf")) == []  # sealed, the clear copy gone
+    for part in (WHO, WHEN, WHERE, HOW):
+        said = chat.say(part)
+    said = chat.tap(said.payload(th.LABEL_PHOTOS_DONE))
+    said = chat.tap(said.payload(th.LABEL_CR_ANONYMOUS))
+    said = chat.tap(said.payload(th.LABEL_CR_NOTIFY_NO))
+    receipt_in(chat.tap(said.payload(th.LABEL_CR_CONFIRM)))
+
+    [report_id] = report_ids(services)
+    [evidence] = office.show(OFFICER, PASSPHRASE, report_id).evidence
+    out = services.settings.instance_dir / "exported.pdf"
+    office.export_evidence(OFFICER, PASSPHRASE, evidence.id, out)
+    assert out.read_bytes() == pdf

@@ -64,6 +64,9 @@ class Chat:
     def unread(self) -> Said:
         raise NotImplementedError
 
+    def send_file(self, media_id: str, name: str = "evidence.pdf") -> Said:
+        raise NotImplementedError
+
 
 class LineChat(Chat):
     channel = "line"
@@ -93,6 +96,10 @@ class LineChat(Chat):
 
     def send_photo(self, media_id: str) -> Said:
         message = {"id": media_id, "type": "image", "contentProvider": {"type": "line"}}
+        return self._send({"type": "message", "message": message})
+
+    def send_file(self, media_id: str, name: str = "evidence.pdf") -> Said:
+        message = {"id": media_id, "type": "file", "fileName": name, "fileSize": 100}
         return self._send({"type": "message", "message": message})
 
     def _send(self, event: dict[str, Any]) -> Said:
@@ -164,6 +171,10 @@ class TelegramChat(Chat):
             {"file_id": media_id, "file_unique_id": "b", "width": 800, "height": 600},
         ]
         return self._message({"photo": sizes})
+
+    def send_file(self, media_id: str, name: str = "evidence.pdf") -> Said:
+        document = {"file_id": media_id, "file_unique_id": "d", "file_name": name}
+        return self._message({"document": {**document, "mime_type": "application/pdf"}})
 
     def _message(self, content: dict[str, Any]) -> Said:
         n = next(_ids)

@@ -180,5 +180,12 @@ class FakePhotoInbox:
         self.received.append(key)
         return StoredPhoto(key, "image/jpeg", 1234)
 
+    def receive_file(self, media_id: str) -> StoredPhoto:
+        if media_id == "too-big":
+            raise PhotoRejected(PhotoProblem.TOO_LARGE)
+        key = f"file-{media_id}.pdf"
+        self.received.append(key)
+        return StoredPhoto(key, "application/pdf", 4321)
+
     def discard(self, keys: Iterable[str]) -> None:
         self.discarded.extend(keys)

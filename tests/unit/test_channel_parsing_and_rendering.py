@@ -28,7 +28,8 @@ def test_line_fixture_parses_only_one_to_one_events_worth_handling() -> None:
     kinds = [e.message.kind for e in line.parse_webhook(body, NOW)]
     assert MessageKind.TEXT in kinds and MessageKind.FOLLOW in kinds
     assert MessageKind.POSTBACK in kinds and MessageKind.LOCATION in kinds
-    assert kinds.count(MessageKind.UNSUPPORTED) == 3  # video, audio, file
+    assert kinds.count(MessageKind.UNSUPPORTED) == 2  # video, audio
+    assert kinds.count(MessageKind.FILE) == 1  # a document: evidence for a corruption report
     assert all(e.message.user_id.startswith("U") for e in line.parse_webhook(body, NOW))
 
 
@@ -212,3 +213,35 @@ def test_telegram_long_text_full_of_html_characters_goes_as_plain_text() -> None
     assert "parse_mode" not in message  # no HTML to be cut mid-entity
     assert len(message["text"]) <= 4096 and message["text"].endswith("…")
     assert "&amp;" not in message["text"]
+
+
+def test_documents_arrive_as_files_with_their_media_id_on_both_channels() -> None:
+    import json as _json
+    from datetime import UTC, datetime
+
+    from bot.channels import line as line_channel
+    from bot.channels import telegram as telegram_channel
+    from handlers.messages import MessageKind as Kind
+
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    line_event = {
+        "type": "message",
+        "mode": "active",
+        "timestamp": 1,
+        "source": {"type": "user", "userId": "U" + "a" * 32},
+        "webhookEventId": "01FILE",
+        "message": {"id": "325708", "type": "file", "fileName": "a.pdf", "fileSize": 3},
+    }
+    [line_file] = line_channel.parse_webhook(_json.dumps({"events": [line_event]}).encode(), now)
+    update = {
+        "update_id": 7,
+        "message": {
+            "message_id": 7,
+            "date": 1,
+            "chat": {"id": 42, "type": "private"},
+            "document": {"file_id": "BQAC-doc", "file_name": "a.pdf"},
+        },
+    }
+    [tg_file] = telegram_channel.parse_update(_json.dumps(update).encode(), now)
+    assert (line_file.message.kind, line_file.message.media_id) == (Kind.FILE, "325708")
+    assert (tg_file.message.kind, tg_file.message.media_id) == (Kind.FILE, "BQAC-doc")
