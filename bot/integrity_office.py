@@ -329,7 +329,9 @@ class IntegrityOffice:
     def list_cases(
         self, officer: str, passphrase: str, filters: CaseFilter | None = None
     ) -> builtins.list[CaseSummary]:
-        """Cases newest first, metadata only, with whether this officer can read each."""
+        """The cases this officer can read, newest first, metadata only. A case that
+        excludes them is not even listed: its new arrival, dated today, would tell an
+        involved officer that someone reported them."""
         filters = filters or CaseFilter()
         if not 1 <= filters.limit <= MAX_PAGE or filters.offset < 0:
             raise Refused(f"จำนวนต่อหน้าต้องอยู่ระหว่าง 1 ถึง {MAX_PAGE}")
@@ -337,7 +339,7 @@ class IntegrityOffice:
         now = self.clock.now()
         query = (
             select(CorruptionReport, CorruptionReportKey.officer_id)
-            .outerjoin(
+            .join(
                 CorruptionReportKey,
                 and_(
                     CorruptionReportKey.report_id == CorruptionReport.id,
