@@ -10,14 +10,13 @@ the conversation state until the ticket is filed; the sweep clears it if abandon
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
 from complaints.desk import NewTicket
-from complaints.photos import MAX_PHOTOS, PhotoProblem, PhotoRejected, StoredPhoto
+from complaints.photos import MAX_PHOTOS, PhotoRejected, StoredPhoto
 from complaints.thai_calendar import thai_date
 from complaints.tickets import Contact
 from handlers import texts_th as th
@@ -27,6 +26,15 @@ from handlers.commands import Command, bare_word, payload_number
 from handlers.contract import IDLE, NOTIFY_ON_EXPIRY, ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
 from handlers.notices import category_label
+from handlers.typed_answers import (
+    PHOTO_PROBLEMS,
+    clean,
+    name_only,
+    phone_in,
+    says_cancel,
+    typed_yes_no,
+    without_phone,
+)
 from nlu.categories import BY_SLUG, TAXONOMY, CategorySuggestion
 from nlu.entities import EntityKind
 from nlu.tokens import tokenize
@@ -41,7 +49,6 @@ MIN_PARTIAL_CHARS = 3
 MAX_DESCRIPTION_CHARS = 2000
 MAX_PLACE_CHARS = 300
 MAX_NAME_CHARS = 100
-SHORT_CANCEL_CHARS = 30
 SOCIAL_MAX_CHARS = 20
 _MISCONDUCT = re.compile(
     r"เงิน|จ่าย|ใต้โต๊ะ|สินบน|เรียก|โกง|ทุจริต|ค่าน้ำร้อน|ค่าน้ำชา|ค่าดำเนินการ|หัวคิว|เส้นสาย|ฮั้ว"
@@ -107,16 +114,7 @@ _YES = {
     "ใช่", "ยืนยัน", "ตกลง", "ส่ง", "ส่งเลย", "ok", "okay", "โอเค", "ได้", "ได้เลย", "ถูกต้อง",
     "ยืนยันส่งเรื่อง", "เอา", "เอาเลย", "ต้องการ", "ให้", "ให้ติดต่อ", "ติดต่อได้", "yes", "จ้ะ",
 }  # fmt: skip
-_NOT_A_NAME = {
-    "เบอร์", "เบอร์โทร", "โทร", "ติดต่อ", "ติดต่อได้", "ติดต่อได้ที่", "ได้ที่", "ที่", "ได้", "ได้เลย",
-    "ค่ะ", "ครับ", "ใช่", "ให้ติดต่อ", "นะ", "เลย", "ชื่อ",
-}  # fmt: skip
-_NAME_LEAD = re.compile(r"^(?:ผม|กระผม|ดิฉัน|ฉัน|หนู|เรา|ข้า)?\s*(?:ชื่อ|เรียกว่า|เรียก)?\s*")
-_NAME_TAIL = re.compile(r"\s*(?:ก็ได้|นะ|ครับ|ค่ะ|คะ|จ้า)+$")
-_PARTICLES = {"ค่ะ", "คะ", "ครับ", "คับ", "จ้า", "จ้ะ", "นะ", "เลย"}
 _NO = {"ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ต้องติดต่อ", "ไม่ประสงค์", "ไม่ให้", "ไม่เอา", "no"}
-# A message cancels only when it says so: the classifier alone reads "เอาค่ะ" as cancel.
-_CANCEL_WORDS = re.compile(r"ยกเลิก|ไม่เอาแล้ว|ไม่แจ้งแล้ว|ไม่ร้องเรียนแล้ว|เลิกแจ้ง|cancel", re.I)
 _DONE = {"ไม่", "ไม่มีค่ะ", "เสร็จ", "เสร็จแล้ว", "ไม่มี", "ไม่มีรูป", "ข้าม", "ต่อไป", "ไม่ส่ง", "พอแล้ว", "ครบแล้ว"}
 _SKIP = {"ข้าม", "ไม่มี", "ไม่ให้", "ไม่สะดวก"}
 _ANSWERS = (
@@ -144,13 +142,6 @@ _GENERIC = re.compile(
 
 class SuggestsCategories(Protocol):
     def suggest_categories(self, text: str, limit: int = 3) -> list[CategorySuggestion]: ...
-
-
-def _clean(text: str) -> str:
-    """Citizen text as stored for staff: no control or format characters (a terminal
-    escape in a description must not reach `siang tickets show`), new lines kept."""
-    kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
-    return "".join(kept).strip()
 
 
 def says_something(text: str) -> bool:
@@ -195,11 +186,11 @@ class Draft:
         )
 
     def new_ticket(self) -> NewTicket:
-        contact = Contact(_clean(self.name), self.phone) if self.contact == "yes" else None
+        contact = Contact(clean(self.name), self.phone) if self.contact == "yes" else None
         return NewTicket(
             category=self.category or "other",
-            description=_clean(self.description),
-            place=_clean(self.place),
+            description=clean(self.description),
+            place=clean(self.place),
             latitude=self.latitude,
             longitude=self.longitude,
             contact=contact if contact and (contact.name or contact.phone) else None,
@@ -227,7 +218,7 @@ class ComplaintFlow:
     def start(self, turn: Turn, description: str = "") -> Outcome:
         intro = Reply(text=th.COMPLAINT_INTRO)
         draft = Draft(
-            description=_clean(description)[:MAX_DESCRIPTION_CHARS],
+            description=clean(description)[:MAX_DESCRIPTION_CHARS],
             notify_to=turn.message.user_id,
         )
         if describes_a_problem(description):
@@ -241,7 +232,7 @@ class ComplaintFlow:
         step = _step(turn.state.step)
         draft = Draft.of(turn.state.data)
         message = turn.message
-        if message.postback == Command.CANCEL.value or _says_cancel(turn):
+        if message.postback == Command.CANCEL.value or says_cancel(turn, _ANSWERS):
             self._discard(turn, draft)
             return Outcome((self.menu.reply(th.CANCELLED),), IDLE)
         if message.postback == Command.BACK.value:
@@ -387,7 +378,7 @@ class ComplaintFlow:
         return self._ask(Step.PHOTOS, draft, turn, before=(Reply(text=th.PHOTO_WAITING),))
 
     def _on_contact(self, draft: Draft, turn: Turn) -> Outcome:
-        if _phone_in(turn):  # "ได้ค่ะ 0812345678": details given are a yes
+        if phone_in(turn):  # "ได้ค่ะ 0812345678": details given are a yes
             return self._on_name(replace(draft, contact="yes"), turn)
         answer = _yes_no(turn, CONTACT_YES, CONTACT_NO)
         if answer is True:
@@ -404,14 +395,14 @@ class ComplaintFlow:
             return self._ask(Step.CONTACT_PHONE, replace(draft, name=""), turn)
         if not text:
             return self._ask(Step.CONTACT_NAME, draft, turn)
-        phone = _phone_in(turn)
+        phone = phone_in(turn)
         if phone:  # "ป้าแดง 08 1234 5678 ค่ะ": both at once
-            name = _name_only(turn.message.text.replace(turn.message.text[_phone_span(turn)], " "))
+            name = name_only(without_phone(turn))
             draft = replace(draft, name=name[:MAX_NAME_CHARS] or draft.name, phone=phone)
             if not draft.name:  # "โทร 0812345678 ได้เลย": the number, but no name yet
                 return self._ask(Step.CONTACT_NAME, draft, turn)
             return self._next(Step.CONTACT, draft, turn)
-        name = _name_only(text)[:MAX_NAME_CHARS]
+        name = name_only(text)[:MAX_NAME_CHARS]
         if draft.phone:  # the number came first
             return self._next(Step.CONTACT, replace(draft, name=name), turn)
         return self._ask(Step.CONTACT_PHONE, replace(draft, name=name), turn)
@@ -421,7 +412,7 @@ class ComplaintFlow:
             turn.message.kind is MessageKind.TEXT and bare_word(turn.message.text) in _SKIP
         ):
             return self._next(Step.CONTACT, replace(draft, phone=""), turn)
-        phone = _phone_in(turn)
+        phone = phone_in(turn)
         if not phone:
             return self._ask(
                 Step.CONTACT_PHONE, draft, turn, before=(Reply(text=th.PHONE_NOT_UNDERSTOOD),)
@@ -431,7 +422,9 @@ class ComplaintFlow:
     def _on_confirm(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if message.postback == CONFIRM or (typed and _typed_answer(message.text, whole=True)):
+        if message.postback == CONFIRM or (
+            typed and typed_yes_no(message.text, _YES, _NO, whole=True)
+        ):
             return self._file(draft, turn)
         if message.postback == EDIT or typed in {"แก้ไข", "แก้"}:
             return self._ask(Step.EDIT, draft, turn)
@@ -480,7 +473,7 @@ class ComplaintFlow:
         try:
             photo = inbox.receive(media_id)
         except PhotoRejected as rejected:
-            return Reply(text=_PHOTO_PROBLEMS[rejected.problem]), draft
+            return Reply(text=PHOTO_PROBLEMS[rejected.problem]), draft
         photos = [
             *draft.photos,
             {"key": photo.key, "content_type": photo.content_type, "size_bytes": photo.size_bytes},
@@ -664,20 +657,6 @@ def _social(turn: Turn) -> bool:
     )
 
 
-def _says_cancel(turn: Turn) -> bool:
-    """ "ไม่เอาแล้ว ยกเลิกเลย": a short message clearly meaning cancel, not an answer."""
-    u = turn.understanding
-    if bare_word(turn.message.text) in _ANSWERS:
-        return False  # "ไม่ต้องติดต่อ" answers the question; it does not cancel
-    return (
-        u is not None
-        and u.intent.intent == "cancel"
-        and _CANCEL_WORDS.search(turn.message.text) is not None
-        and not u.unsure
-        and len(turn.message.text) <= SHORT_CANCEL_CHARS
-    )
-
-
 def _state(step: Step, draft: Draft) -> ConversationState:
     return ConversationState(FLOW, step=step.value, data=draft.data())
 
@@ -733,24 +712,6 @@ def _category_named(text: str) -> str:
     return _CATEGORY_WORDS[max(said, key=len)] if said else ""
 
 
-def _typed_answer(text: str, *, whole: bool = False) -> bool | None:
-    """Yes or no from a typed reply, emoji and particles aside: "ยืนยันค่ะ 🙏",
-    "ใช่ค่ะ ถูกต้อง", "ok 👍", "ไม่ต้องค่ะ". With `whole`, every word must agree: "ได้ค่ะ
-    แต่ขอแก้สถานที่ก่อน" is no yes to a step that cannot be undone."""
-    plain = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
-    words = [w for w in (bare_word(w) for w in plain.split()) if w not in _PARTICLES]
-    if not words:
-        return None
-    for answer, vocabulary in ((False, _NO), (True, _YES)):
-        if bare_word(" ".join(words)) in vocabulary:
-            return answer
-        if whole and all(w in vocabulary for w in words):
-            return answer
-        if not whole and words[0] in vocabulary:
-            return answer
-    return None
-
-
 def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
     message = turn.message
     if message.postback == yes_payload:
@@ -760,33 +721,5 @@ def _yes_no(turn: Turn, yes_payload: str, no_payload: str) -> bool | None:
     if message.kind is MessageKind.TEXT:
         if bare_word(message.text) == bare_word(th.LABEL_CONTACT_YES):
             return True
-        return _typed_answer(message.text)
+        return typed_yes_no(message.text, _YES, _NO)
     return None
-
-
-def _name_only(text: str) -> str:
-    """A name as typed, without particles, spare spaces and the words people put around
-    a name or a number ("ผมชื่อ", "เรียกว่า…ก็ได้", "เบอร์", "โทร", "ได้ค่ะ")."""
-    text = _NAME_LEAD.sub("", bare_word(" ".join(text.split())))
-    text = _NAME_TAIL.sub("", text)
-    words = [w for w in text.split() if w not in _NOT_A_NAME]
-    return " ".join(bare_word(" ".join(words)).split()) if words else ""
-
-
-def _phone_in(turn: Turn) -> str:
-    u = turn.understanding
-    phones = [e for e in (u.entities if u else ()) if e.kind is EntityKind.PHONE]
-    return phones[0].value if phones else ""
-
-
-def _phone_span(turn: Turn) -> slice:
-    u = turn.understanding
-    phone = next(e for e in (u.entities if u else ()) if e.kind is EntityKind.PHONE)
-    return slice(phone.start, phone.end)
-
-
-_PHOTO_PROBLEMS = {
-    PhotoProblem.NOT_AN_IMAGE: th.PHOTO_NOT_AN_IMAGE,
-    PhotoProblem.TOO_LARGE: th.PHOTO_TOO_LARGE,
-    PhotoProblem.UNAVAILABLE: th.PHOTO_UNAVAILABLE,
-}

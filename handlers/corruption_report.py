@@ -16,20 +16,27 @@ has a key the channel is closed, and the citizen is pointed to the national chan
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from complaints.corruption import ChannelClosed, ReportContent
-from complaints.photos import PhotoProblem, PhotoRejected
+from complaints.photos import PhotoRejected
 from handlers import texts_th as th
 from handlers.basic import Menu
 from handlers.commands import Command, bare_word, payload_number
 from handlers.contract import IDLE, ConversationState, Outcome, Turn
 from handlers.messages import Card, Choice, MessageKind, Reply
-from nlu.entities import EntityKind
+from handlers.typed_answers import (
+    PHOTO_PROBLEMS,
+    clean,
+    name_only,
+    phone_in,
+    says_cancel,
+    typed_yes_no,
+    without_phone,
+)
 from nlu.understand import CORRUPTION
 
 FLOW = "corruption"
@@ -44,7 +51,6 @@ MAX_PART_CHARS = 500
 MAX_NAME_CHARS = 100
 MAX_CONTACT_CHARS = 200
 CARD_VALUE_CHARS = 300
-SHORT_CANCEL_CHARS = 30
 
 START = f"{PREFIX}start"
 UNKNOWN = f"{PREFIX}unknown"
@@ -128,7 +134,6 @@ _NO = {
     "ไม่", "ไม่ใช่", "ไม่ต้อง", "ไม่ประสงค์", "ไม่ให้", "ไม่เอา", "no", "ไม่ต้องแจ้ง",
     "ไม่ระบุ", "ติดตามเอง",
 }  # fmt: skip
-_PARTICLES = {"ค่ะ", "คะ", "ครับ", "คับ", "จ้า", "จ้ะ", "นะ", "เลย"}
 _START_WORDS = {"เริ่ม", "เริ่มแจ้ง", "เริ่มเลย", "พร้อม", "พร้อมแล้ว", "start"}
 _UNKNOWN_WORDS = {
     "ไม่ทราบ", "ไม่รู้", "ไม่แน่ใจ", "ไม่รู้จัก", "จำไม่ได้", "ข้าม", "ไม่มี", "ไม่ระบุ", "-",
@@ -142,36 +147,18 @@ _ANONYMOUS_WORDS = {
     "ไม่ระบุ",
 }  # fmt: skip
 _NAMED_WORDS = {"ระบุชื่อและติดต่อ", "ระบุชื่อ", "ระบุตัวตน", "บอกชื่อ", "ให้ติดต่อ"}
-_NOT_A_NAME = {
-    "เบอร์", "เบอร์โทร", "โทร", "ติดต่อ", "ติดต่อได้", "ติดต่อได้ที่", "ได้ที่", "ที่", "ได้",
-    "ได้เลย", "ค่ะ", "ครับ", "นะ", "เลย", "ชื่อ",
-}  # fmt: skip
 _ANSWERS = _YES | _NO | _UNKNOWN_WORDS | _DONE | _ANONYMOUS_WORDS | _START_WORDS
-# A message cancels only when it says so: the classifier alone reads "เอาค่ะ" as cancel.
-_CANCEL_WORDS = re.compile(r"ยกเลิก|ไม่เอาแล้ว|ไม่แจ้งแล้ว|เลิกแจ้ง|cancel", re.I)
 # Words that ask to report without saying what happened: "ขอแจ้งเบาะแสทุจริตค่ะ".
 _GENERIC = re.compile(
     r"ขอ|อยาก|ต้องการ|จะ|แจ้ง|เรื่อง|ร้องเรียน|เบาะแส|การ|ทุจริต|คอร์รัปชั่น|คอรัปชั่น"
     r"|คอร์รัปชัน|คอรัปชัน|ประพฤติมิชอบ|ลับ|หน่อย|ได้ไหม|ได้มั้ย|ยังไง|อย่างไร|ทำไง|ที่ไหน"
     r"|ช่วย|ครับ|ค่ะ|คะ|คับ|นะ|จ้า|ด้วย|[\s\d\W]"
 )
-_PHOTO_PROBLEMS = {
-    PhotoProblem.NOT_AN_IMAGE: th.PHOTO_NOT_AN_IMAGE,
-    PhotoProblem.TOO_LARGE: th.PHOTO_TOO_LARGE,
-    PhotoProblem.UNAVAILABLE: th.PHOTO_UNAVAILABLE,
-}
 
 
 def describes_what_happened(text: str) -> bool:
     """Whether a message already tells what happened (so the flow need not ask)."""
     return len(_GENERIC.sub("", text)) >= MIN_WHAT_CHARS
-
-
-def _clean(text: str) -> str:
-    """Citizen text as sealed for the officers: no control or format characters, new
-    lines kept."""
-    kept = (c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
-    return "".join(kept).strip()
 
 
 @dataclass
@@ -228,13 +215,13 @@ class Draft:
             note = th.CR_EVIDENCE_NOTE.format(note=self.evidence_note)
             how = f"{how}\n{note}" if how else note
         return ReportContent(
-            what=_clean(self.what),
-            who=_clean(self.who),
-            when=_clean(self.when),
-            where=_clean(self.where),
-            how_known=_clean(how),
-            name=_clean(self.name) if self.named else "",
-            contact=_clean(self.contact) if self.named else "",
+            what=clean(self.what),
+            who=clean(self.who),
+            when=clean(self.when),
+            where=clean(self.where),
+            how_known=clean(how),
+            name=clean(self.name) if self.named else "",
+            contact=clean(self.contact) if self.named else "",
         )
 
 
@@ -256,7 +243,7 @@ class CorruptionFlow:
         integrity, vault = turn.ports.integrity, turn.ports.vault
         if integrity is None or vault is None or not integrity.is_open():
             return self.closed()
-        draft = Draft(what=_clean(what)[:MAX_WHAT_CHARS])
+        draft = Draft(what=clean(what)[:MAX_WHAT_CHARS])
         if draft.what:  # the message that brought the citizen here says what happened
             notice = Reply(text=f"{th.CR_INTRO}\n\n{th.CR_WHAT_KEPT}")
             return self._ask(Step.WHO, draft, turn, before=(notice,))
@@ -294,7 +281,7 @@ class CorruptionFlow:
 
     def _dispatch(self, step: Step, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
-        if message.postback == Command.CANCEL.value or _says_cancel(turn):
+        if message.postback == Command.CANCEL.value or says_cancel(turn, _ANSWERS):
             self._discard(turn, draft)
             return Outcome((self.menu.reply(th.CR_CANCELLED),), IDLE)
         if message.postback == Command.BACK.value:
@@ -364,7 +351,11 @@ class CorruptionFlow:
     def _on_intro(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if message.postback == START or typed in _START_WORDS or _typed_answer(typed) is True:
+        if (
+            message.postback == START
+            or typed in _START_WORDS
+            or typed_yes_no(typed, _YES, _NO) is True
+        ):
             return self._ask(Step.WHAT, draft, turn)
         if typed:  # they just tell what happened
             return self._on_what(draft, turn)
@@ -428,13 +419,13 @@ class CorruptionFlow:
     def _on_identity(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if _phone_in(turn):  # "สมชาย 081 234 5678": details given are a yes
+        if phone_in(turn):  # "สมชาย 081 234 5678": details given are a yes
             return self._on_name(replace(draft, named=True), turn)
         if message.postback == ANONYMOUS or typed in _ANONYMOUS_WORDS:
             return self._next(Step.IDENTITY, _anonymous(draft), turn)
         if message.postback == NAMED or typed in _NAMED_WORDS:
             return self._ask(Step.NAME, replace(draft, named=True), turn)
-        answer = _typed_answer(typed) if typed else None
+        answer = typed_yes_no(typed, _YES, _NO) if typed else None
         if answer is True:
             return self._ask(Step.NAME, replace(draft, named=True), turn)
         if answer is False:
@@ -448,12 +439,12 @@ class CorruptionFlow:
             return self._ask(Step.CONTACT, replace(draft, name=""), turn)
         if not text:
             return self._ask(Step.NAME, draft, turn)
-        phone = _phone_in(turn)
+        phone = phone_in(turn)
         if phone:  # a name and a number at once
-            rest = text.replace(turn.message.text[_phone_span(turn)], " ")
-            name = _name_only(rest)[:MAX_NAME_CHARS]
+            rest = without_phone(turn)
+            name = name_only(rest)[:MAX_NAME_CHARS]
             return self._next(Step.IDENTITY, replace(draft, name=name, contact=phone), turn)
-        name = _name_only(text)[:MAX_NAME_CHARS] or text[:MAX_NAME_CHARS]
+        name = name_only(text)[:MAX_NAME_CHARS] or text[:MAX_NAME_CHARS]
         return self._ask(Step.CONTACT, replace(draft, name=name), turn)
 
     def _on_contact(self, draft: Draft, turn: Turn) -> Outcome:
@@ -465,7 +456,7 @@ class CorruptionFlow:
             return self._next(Step.IDENTITY, draft, turn)
         if not text:
             return self._ask(Step.CONTACT, draft, turn)
-        contact = _phone_in(turn) or text[:MAX_CONTACT_CHARS]
+        contact = phone_in(turn) or text[:MAX_CONTACT_CHARS]
         return self._next(Step.IDENTITY, replace(draft, contact=contact), turn)
 
     def _may_exclude(self, turn: Turn) -> bool:
@@ -501,7 +492,7 @@ class CorruptionFlow:
         if message.postback in (NOTIFY_YES, NOTIFY_NO):
             answer = message.postback == NOTIFY_YES
         elif message.kind is MessageKind.TEXT:
-            answer = _typed_answer(message.text)
+            answer = typed_yes_no(message.text, _YES, _NO)
         if answer is None:
             hint = Reply(text=th.CR_NOTIFY_PRESS)
             return self._ask(Step.NOTIFY, draft, turn, before=(hint,))
@@ -510,7 +501,9 @@ class CorruptionFlow:
     def _on_confirm(self, draft: Draft, turn: Turn) -> Outcome:
         message = turn.message
         typed = bare_word(message.text) if message.kind is MessageKind.TEXT else ""
-        if message.postback == CONFIRM or (typed and _typed_answer(message.text, whole=True)):
+        if message.postback == CONFIRM or (
+            typed and typed_yes_no(message.text, _YES, _NO, whole=True)
+        ):
             return self._file(draft, turn)
         if message.postback == EDIT or typed in {"แก้ไข", "แก้"}:
             return self._ask(Step.EDIT, draft, turn)
@@ -543,7 +536,7 @@ class CorruptionFlow:
         try:
             photo = inbox.receive_file(media_id) if document else inbox.receive(media_id)
         except PhotoRejected as rejected:
-            return Reply(text=_PHOTO_PROBLEMS[rejected.problem]), draft
+            return Reply(text=PHOTO_PROBLEMS[rejected.problem]), draft
         try:
             key = integrity.seal_evidence(photo.key)
         except ChannelClosed:
@@ -769,38 +762,6 @@ class CorruptionUnavailable:
 # ---- typed answers ---------------------------------------------------------------------
 
 
-def _says_cancel(turn: Turn) -> bool:
-    """ "ไม่เอาแล้ว ยกเลิกเลย": a short message clearly meaning cancel, not an answer."""
-    u = turn.understanding
-    if turn.message.kind is not MessageKind.TEXT or bare_word(turn.message.text) in _ANSWERS:
-        return False
-    return (
-        u is not None
-        and u.intent.intent == "cancel"
-        and _CANCEL_WORDS.search(turn.message.text) is not None
-        and not u.unsure
-        and len(turn.message.text) <= SHORT_CANCEL_CHARS
-    )
-
-
-def _typed_answer(text: str, *, whole: bool = False) -> bool | None:
-    """Yes or no from a typed reply, emoji and particles aside: "ยืนยันค่ะ 🙏", "ok 👍",
-    "ไม่ต้องค่ะ". With `whole`, every word must agree: "ได้ค่ะ แต่ขอแก้ก่อน" is no yes to
-    a step that cannot be undone."""
-    plain = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
-    words = [w for w in (bare_word(w) for w in plain.split()) if w not in _PARTICLES]
-    if not words:
-        return None
-    for answer, vocabulary in ((False, _NO), (True, _YES)):
-        if bare_word(" ".join(words)) in vocabulary:
-            return answer
-        if whole and all(w in vocabulary for w in words):
-            return answer
-        if not whole and words[0] in vocabulary:
-            return answer
-    return None
-
-
 def _text(turn: Turn) -> str:
     return turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
 
@@ -813,23 +774,6 @@ def _with_part(draft: Draft, step: Step, value: str) -> Draft:
 
 def _anonymous(draft: Draft) -> Draft:
     return replace(draft, named=False, name="", contact="")
-
-
-def _name_only(text: str) -> str:
-    words = [w for w in bare_word(" ".join(text.split())).split() if w not in _NOT_A_NAME]
-    return " ".join(bare_word(" ".join(words)).split()) if words else ""
-
-
-def _phone_in(turn: Turn) -> str:
-    u = turn.understanding
-    phones = [e for e in (u.entities if u else ()) if e.kind is EntityKind.PHONE]
-    return phones[0].value if phones else ""
-
-
-def _phone_span(turn: Turn) -> slice:
-    u = turn.understanding
-    phone = next(e for e in (u.entities if u else ()) if e.kind is EntityKind.PHONE)
-    return slice(phone.start, phone.end)
 
 
 def _shortened(value: str) -> str:
