@@ -212,6 +212,12 @@ class CorruptionFollow:
 
     def handle(self, turn: Turn) -> Outcome:
         message = turn.message
+        integrity = turn.ports.integrity
+        if integrity is None or not integrity.is_open():  # no officer: no case to follow
+            others = tuple(
+                c for c in self.flow.menu.choices() if not c.payload.startswith("cmd:corruption")
+            )
+            return Outcome((Reply(text=th.NOT_YET_CORRUPTION, quick_replies=others),), IDLE)
         if message.postback == Command.ADD_TO_CORRUPTION.value:
             return self.flow.ask_code(to_add=True)
         if message.postback == Command.FOLLOW_CORRUPTION.value:

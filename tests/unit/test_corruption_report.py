@@ -441,7 +441,13 @@ def test_a_closed_channel_points_to_the_national_channels(
     desk: FakeIntegrityDesk | None,
 ) -> None:
     chat = Dialog(desk=desk)
-    for start in (chat.tap("cmd:corruption"), chat.say("แจ้งเบาะแสการทุจริต"), chat.say(WHAT)):
+    starts = (
+        chat.tap("cmd:corruption"),
+        chat.say("แจ้งเบาะแสการทุจริต"),
+        chat.say(WHAT),
+        chat.say("ติดตามเรื่องทุจริต"),  # nothing to follow either: no code is asked for
+    )
+    for start in starts:
         assert "1205" in said(start) and "1206" in said(start)
         assert chat.state == IDLE
         assert "cmd:corruption" not in buttons(start).values()
