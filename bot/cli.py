@@ -351,21 +351,35 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _ticket_errors(func: F) -> F:
-    """Unknown tickets and changes the rules refuse are one line on stderr and exit 2."""
+def _refusals_as_one_line(
+    refusals: Callable[[], tuple[type[Exception], ...]],
+) -> Callable[[F], F]:
+    """A refusal is one line on stderr and exit 2. `refusals` names the exception classes
+    when one is raised, so the command's heavy imports wait until they are needed."""
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from bot.ticket_office import TicketNotFound
-        from complaints.lifecycle import UpdateRejected
-        from complaints.tickets import TransitionError
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except refusals() as exc:
+                _fail(str(exc))
 
-        try:
-            return func(*args, **kwargs)
-        except (TicketNotFound, UpdateRejected, TransitionError) as exc:
-            _fail(str(exc))
+        return wrapper  # type: ignore[return-value]
 
-    return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+def _ticket_refusals() -> tuple[type[Exception], ...]:
+    """Unknown tickets and changes the rules refuse."""
+    from bot.ticket_office import TicketNotFound
+    from complaints.lifecycle import UpdateRejected
+    from complaints.tickets import TransitionError
+
+    return (TicketNotFound, UpdateRejected, TransitionError)
+
+
+_ticket_errors = _refusals_as_one_line(_ticket_refusals)
 
 
 def _ticket_code(text: str) -> TicketCode:
@@ -563,21 +577,16 @@ def integrity() -> None:
     read and change is written to the audit log (`siang integrity audit`)."""
 
 
-def _integrity_errors(func: F) -> F:
-    """Refusals (wrong passphrase, no right to a case, rules) are one line and exit 2."""
+def _integrity_refusals() -> tuple[type[Exception], ...]:
+    """A wrong passphrase, no right to a case, or a change the rules refuse."""
+    from bot.integrity_office import IntegrityError
+    from complaints.lifecycle import UpdateRejected
+    from complaints.tickets import TransitionError
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from bot.integrity_office import IntegrityError
-        from complaints.lifecycle import UpdateRejected
-        from complaints.tickets import TransitionError
+    return (IntegrityError, UpdateRejected, TransitionError)
 
-        try:
-            return func(*args, **kwargs)
-        except (IntegrityError, UpdateRejected, TransitionError) as exc:
-            _fail(str(exc))
 
-    return wrapper  # type: ignore[return-value]
+_integrity_errors = _refusals_as_one_line(_integrity_refusals)
 
 
 def _passphrase(prompt: str, *, confirm: bool = False) -> str:

@@ -23,7 +23,7 @@ from handlers import texts_th as th
 from handlers.basic import Menu
 from handlers.commands import Command
 from handlers.contract import IDLE, ConversationState, Outcome, Turn
-from handlers.corruption_report import VAULT_KEY
+from handlers.corruption_report import VAULT_KEY, channel_closed
 from handlers.messages import Card, Choice, MessageKind, Reply
 from nlu.entities import EntityKind
 from nlu.understand import CORRUPTION
@@ -214,10 +214,7 @@ class CorruptionFollow:
         message = turn.message
         integrity = turn.ports.integrity
         if integrity is None or not integrity.is_open():  # no officer: no case to follow
-            others = tuple(
-                c for c in self.flow.menu.choices() if not c.payload.startswith("cmd:corruption")
-            )
-            return Outcome((Reply(text=th.NOT_YET_CORRUPTION, quick_replies=others),), IDLE)
+            return channel_closed(self.flow.menu)
         if message.postback == Command.ADD_TO_CORRUPTION.value:
             return self.flow.ask_code(to_add=True)
         if message.postback == Command.FOLLOW_CORRUPTION.value:

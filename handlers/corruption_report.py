@@ -250,9 +250,7 @@ class CorruptionFlow:
         return self._ask(Step.INTRO, draft, turn)
 
     def closed(self) -> Outcome:
-        """No officer could read a report: point to the national channels instead."""
-        buttons = tuple(c for c in self.menu.choices() if c.payload not in CORRUPTION_COMMANDS)
-        return Outcome((Reply(text=th.NOT_YET_CORRUPTION, quick_replies=buttons),), IDLE)
+        return channel_closed(self.menu)
 
     def handle(self, turn: Turn) -> Outcome:
         draft = self._unlock(turn)
@@ -738,6 +736,13 @@ class CorruptionIntake:
             return Outcome((stale,), IDLE)
         text = turn.message.text.strip() if turn.message.kind is MessageKind.TEXT else ""
         return self.flow.start(turn, text if describes_what_happened(text) else "")
+
+
+def channel_closed(menu: Menu) -> Outcome:
+    """No officer could read a report: point to the national channels instead, with the
+    menu's other entries (its corruption ones would only lead back here)."""
+    buttons = tuple(c for c in menu.choices() if c.payload not in CORRUPTION_COMMANDS)
+    return Outcome((Reply(text=th.NOT_YET_CORRUPTION, quick_replies=buttons),), IDLE)
 
 
 class CorruptionUnavailable:

@@ -360,4 +360,4 @@ class ServiceQuestion:
         and its buttons are the ones to show; the task's state stays."""
         outcome = self.answers.handle(turn)
         replies = tuple(replace(r, quick_replies=()) for r in outcome.replies)
-        return replace(outcome, replies=replies, state=turn.state, tallies=outcome.tallies)
+        return replace(outcome, replies=replies, state=turn.state)

@@ -33,13 +33,12 @@ from bot.integrity_desk import COSTS, SqlIntegrityDesk, day_start, purge_orphan_
 from bot.integrity_office import (
     PROGRESS_NOTICE,
     AuditAction,
-    IntegrityOffice,
     NotAReader,
     OfficerNotFound,
     PassphraseRefused,
     Refused,
 )
-from bot.logs import JsonFormatter, UserHasher
+from bot.logs import JsonFormatter
 from bot.models import (
     CorruptionAdditionKey,
     CorruptionEvidence,
@@ -59,6 +58,7 @@ from complaints.stats import Period
 from complaints.tickets import Status
 from tests.support.fake_platform import FakePlatform
 from tests.support.helpers import app_env
+from tests.support.integrity import integrity_office
 from tests.support.tickets import CITIZEN, OWNER, line_texts_to, open_ticket
 
 PASSPHRASE_COST, RECEIPT_COST = COSTS["min"]
@@ -71,18 +71,6 @@ NOVEMBER = Period.month(2026, 11)
 @pytest.fixture
 def marker() -> str:
     return f"เงินใต้โต๊ะ-{uuid.uuid4().hex}"
-
-
-def office(services: Services) -> IntegrityOffice:
-    return IntegrityOffice(
-        services.db,
-        services.clock,
-        sla_days=15,
-        outbox=services.outbox,
-        user_refs=UserHasher(services.settings.secret_key),
-        passphrase_cost=PASSPHRASE_COST,
-        receipt_cost=RECEIPT_COST,
-    )
 
 
 def with_desk(services: Services, act: Callable[[SqlIntegrityDesk], object], owner: str = OWNER):  # type: ignore[no-untyped-def]
@@ -136,7 +124,7 @@ def report_ids(services: Services) -> list[int]:
 
 
 def audit_actions(services: Services) -> list[tuple[str, str, int | None]]:
-    return [(e.officer_name, e.action, e.report_id) for e in office(services).audit_log()]
+    return [(e.officer_name, e.action, e.report_id) for e in integrity_office(services).audit_log()]
 
 
 def dump_values(url: str) -> bytes:
@@ -190,12 +178,12 @@ def test_a_report_leaves_no_marker_or_code_in_the_database_files_or_logs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     code = file_report(services, f"รายงาน {marker} งบซ่อมถนน", photos=(f"photo {marker}".encode(),))
     with_desk(services, lambda d: d.add(code, f"เพิ่มเติม {marker}", services.clock.now()))
     assert with_desk(services, lambda d: d.follow(code, services.clock.now())) is not None
     [report_id] = report_ids(services)
-    office(services).update(
+    integrity_office(services).update(
         "somsri",
         PASS_A,
         report_id,
@@ -217,7 +205,7 @@ def test_a_report_leaves_no_marker_or_code_in_the_database_files_or_logs(
 def test_the_chat_stores_no_chat_id_and_only_the_day_of_a_report(
     services: Services, database_url: str
 ) -> None:
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     services.clock.advance(hours=5, minutes=17)
 
     file_report(services, notify=True)
@@ -236,7 +224,7 @@ def test_the_chat_stores_no_chat_id_and_only_the_day_of_a_report(
 def test_the_bots_credentials_cannot_decrypt_a_stored_report(
     services: Services, marker: str
 ) -> None:
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     code = file_report(services, marker, photos=(marker.encode(),))
     with_desk(services, lambda d: d.add(code, marker, services.clock.now()))
     secret = services.settings.secret_key
@@ -272,7 +260,7 @@ def test_the_bots_credentials_cannot_decrypt_a_stored_report(
 def test_an_officer_reads_the_whole_case_and_a_wrong_passphrase_is_refused_and_audited(
     services: Services, marker: str, tmp_path: Path
 ) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     code = file_report(services, marker, photos=(b"evidence bytes",), notify=False)
     with_desk(services, lambda d: d.add(code, "มีพยานอีกคน", services.clock.now()))
@@ -307,7 +295,7 @@ def test_an_officer_reads_the_whole_case_and_a_wrong_passphrase_is_refused_and_a
 def test_an_update_follows_the_ticket_rules_seals_the_note_and_tells_only_of_progress(
     services: Services, platform: FakePlatform, marker: str
 ) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     code = file_report(services, notify=True)
     [report_id] = report_ids(services)
@@ -347,7 +335,7 @@ def test_an_update_follows_the_ticket_rules_seals_the_note_and_tells_only_of_pro
 
 
 def test_exclusion_removes_access_keeps_it_away_and_is_audited(services: Services) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     desk_office.keygen("somchai", PASS_B, helper=("somsri", PASS_A))
     code = file_report(services, photos=(b"p",))
@@ -378,7 +366,9 @@ def test_exclusion_removes_access_keeps_it_away_and_is_audited(services: Service
     actions = audit_actions(services)
     assert ("somsri", AuditAction.EXCLUDE, report_id) in actions
     assert actions.count(("somchai", AuditAction.DENIED, report_id)) == 2
-    [exclusion] = [e for e in office(services).audit_log(report_id) if e.action == "exclude"]
+    [exclusion] = [
+        e for e in integrity_office(services).audit_log(report_id) if e.action == "exclude"
+    ]
     assert exclusion.detail == "officer=somchai"
 
 
@@ -388,7 +378,7 @@ def test_exclusion_removes_access_keeps_it_away_and_is_audited(services: Service
 def test_a_new_officer_needs_an_officer_to_vouch_and_reads_old_cases_through_them(
     services: Services,
 ) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     first = desk_office.keygen("somsri", PASS_A)
     assert first.first and first.unreadable == 0
     code = file_report(services, "เรื่องเก่า", photos=(b"old photo",))
@@ -425,7 +415,7 @@ def test_a_new_officer_needs_an_officer_to_vouch_and_reads_old_cases_through_the
 def test_an_officer_taken_off_the_track_reads_nothing_and_no_case_is_orphaned(
     services: Services,
 ) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     desk_office.keygen("somying", PASS_C, helper=("somsri", PASS_A))
     file_report(services, "เรื่องหนึ่ง")
@@ -450,7 +440,7 @@ def test_an_officer_taken_off_the_track_reads_nothing_and_no_case_is_orphaned(
 def test_the_audit_chain_verifies_and_an_edit_is_caught_or_refused(
     services: Services, database_url: str
 ) -> None:
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     file_report(services)
     [report_id] = report_ids(services)
@@ -498,7 +488,7 @@ def test_the_audit_chain_verifies_and_an_edit_is_caught_or_refused(
 
 
 def test_right_wrong_and_unknown_codes_and_brute_force(services: Services) -> None:
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     code = file_report(services)
     now = services.clock.now
     wrong = ReceiptCode(("0" if code.digits[0] != "0" else "1") + code.digits[1:])
@@ -526,7 +516,7 @@ def test_right_wrong_and_unknown_codes_and_brute_force(services: Services) -> No
 
 
 def test_evidence_of_a_report_never_filed_is_discarded_or_purged(services: Services) -> None:
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     kept = with_desk(services, lambda d: d.seal_evidence(photo(services, b"a")))
     dropped = with_desk(services, lambda d: d.seal_evidence(photo(services, b"b")))
     with_desk(services, lambda d: d.discard_evidence((dropped,)))  # type: ignore[arg-type]
@@ -544,7 +534,7 @@ def test_a_closed_channel_files_nothing(services: Services) -> None:
     assert with_desk(services, lambda d: d.is_open()) is False
     with pytest.raises(ChannelClosed):
         file_report(services)
-    office(services).keygen("somsri", PASS_A)
+    integrity_office(services).keygen("somsri", PASS_A)
     assert with_desk(services, lambda d: d.is_open()) is True
 
 
@@ -559,7 +549,7 @@ def test_statistics_count_the_track_separately_and_leave_general_figures_alone(
     assert before.corruption is None  # the office does not run the track yet
     assert "เรื่องร้องเรียนการทุจริต" not in render(before, "csv").decode("utf-8-sig")
 
-    desk_office = office(services)
+    desk_office = integrity_office(services)
     desk_office.keygen("somsri", PASS_A)
     file_report(services)
     file_report(services)

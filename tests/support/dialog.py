@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,39 +215,33 @@ class TelegramChat(Chat):
         return Said("\n".join(texts), buttons)
 
 
+def _flex_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every component of a Flex message, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _flex_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _flex_nodes(value)
+
+
 def _flex_buttons(message: dict[str, Any]) -> dict[str, str]:
     """Buttons inside Flex cards (a carousel's bubbles), label → payload."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "button":
-                action = node["action"]
-                found[action["label"]] = action.get("data") or action.get("uri", "")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    if message.get("type") == "flex":
-        walk(message.get("contents"))
-    return found
+    if message.get("type") != "flex":
+        return {}
+    return {
+        node["action"]["label"]: node["action"].get("data") or node["action"].get("uri", "")
+        for node in _flex_nodes(message.get("contents"))
+        if node.get("type") == "button"
+    }
 
 
 def _flex_text(message: dict[str, Any]) -> str:
     """Every text inside a Flex message (titles, facts), one per line."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text" and isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.get("contents"))
-    return "\n".join(found) or message.get("altText", "")
+    texts = [
+        node["text"]
+        for node in _flex_nodes(message.get("contents"))
+        if node.get("type") == "text" and isinstance(node.get("text"), str)
+    ]
+    return "\n".join(texts) or message.get("altText", "")
